@@ -1,0 +1,39 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// Targets point down: the executable is a trampoline into FlameGraphCommands, which drives the pure
+// FlameGraphCore (no files, network, processes, clocks or environment in there).
+let package = Package(
+    name: "flame-graph",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "flame-graph", targets: ["flame-graph"]),
+        .library(name: "FlameGraphCore", targets: ["FlameGraphCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+    ],
+    targets: [
+        .executableTarget(
+            name: "flame-graph",
+            dependencies: ["FlameGraphCommands"]
+        ),
+        .target(
+            name: "FlameGraphCommands",
+            dependencies: [
+                "FlameGraphCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .target(name: "FlameGraphCore"),
+        .testTarget(
+            name: "FlameGraphCoreTests",
+            dependencies: ["FlameGraphCore"]
+        ),
+        .testTarget(
+            name: "FlameGraphCommandsTests",
+            dependencies: ["FlameGraphCommands", "FlameGraphCore"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

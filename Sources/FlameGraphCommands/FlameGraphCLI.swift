@@ -1,0 +1,7 @@
+import ArgumentParser
+
+public enum FlameGraphCLI {
+    public static func main() async {
+        print("todo")
+    }
+}

@@ -1,0 +1,92 @@
+/// Fixed, locale-free number formatting for every text output (deterministic by construction).
+public enum NumberFormatting {
+    /// A weight as folded files write it: integers without a decimal point, fractions as the shortest
+    /// text that reads back to the same value.
+    public static func weight(_ value: Double) -> String {
+        if value == value.rounded(), abs(value) < 1.8e19 {
+            return value < 0 ? "-" + String(UInt64(-value)) : String(UInt64(value))
+        }
+        return String(value)
+    }
+
+    /// Appends `weight(value)` as bytes.
+    @inline(__always)
+    public static func appendWeight(_ value: Double, to out: inout [UInt8]) {
+        if value >= 0, value < 1.8e19, value == value.rounded() {
+            appendInteger(UInt64(value), to: &out)
+        } else {
+            out.append(contentsOf: weight(value).utf8)
+        }
+    }
+
+    @inline(__always)
+    public static func appendInteger(_ value: UInt64, to out: inout [UInt8]) {
+        if value < 10 {
+            out.append(UInt8(truncatingIfNeeded: value) + 0x30)
+            return
+        }
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes of scratch
+        withUnsafeMutableBytes(of: &digits) { buf in
+            var v = value
+            var i = buf.count
+            while v > 0 {
+                i -= 1
+                buf[i] = UInt8(truncatingIfNeeded: v % 10) + 0x30
+                v /= 10
+            }
+            out.append(contentsOf: buf[i...])
+        }
+    }
+
+    /// `1234567` → `1,234,567`, as both peers print sample counts in tooltips; fractions keep up to
+    /// two decimals.
+    public static func grouped(_ value: Double) -> String {
+        let rounded = value.rounded()
+        if abs(value - rounded) < 1e-9, abs(value) < 1.8e19 {
+            return group(String(UInt64(abs(rounded))), negative: value < 0)
+        }
+        let whole = value.rounded(.towardZero)
+        var frac = fixed(abs(value - whole), decimals: 2)  // "0.25"
+        if frac.hasPrefix("1") {  // rounding carried into the whole part
+            return grouped(whole + (value < 0 ? -1 : 1))
+        }
+        frac.removeFirst()
+        return group(abs(whole) < 1.8e19 ? String(UInt64(abs(whole))) : String(abs(whole)), negative: value < 0)
+            + frac
+    }
+
+    private static func group(_ digits: String, negative: Bool) -> String {
+        var out = ""
+        for (i, c) in digits.enumerated() {
+            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
+            out.append(c)
+        }
+        return negative ? "-" + out : out
+    }
+
+    /// `value` with exactly `decimals` digits after the point, rounded half away from zero.
+    public static func fixed(_ value: Double, decimals: Int) -> String {
+        guard value.isFinite else { return value.isNaN ? "0" : (value < 0 ? "-inf" : "inf") }
+        var scale = 1.0
+        for _ in 0..<decimals { scale *= 10 }
+        let scaled = (abs(value) * scale).rounded(.toNearestOrAwayFromZero)
+        if scaled >= 1.8e19 { return String(value) }
+        let n = UInt64(scaled)
+        var digits = String(n)
+        if decimals > 0 {
+            if digits.count <= decimals {
+                digits = String(repeating: "0", count: decimals - digits.count + 1) + digits
+            }
+            digits.insert(".", at: digits.index(digits.endIndex, offsetBy: -decimals))
+        }
+        return (value < 0 && n != 0 ? "-" : "") + digits
+    }
+
+    /// A percentage as the peers print it: two decimals, and `100%` without decimals.
+    public static func percent(_ part: Double, of total: Double) -> String {
+        guard total > 0 else { return "0.00%" }
+        let p = part / total * 100
+        if p == 100 { return "100%" }
+        return fixed(p, decimals: 2) + "%"
+    }
+}
