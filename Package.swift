@@ -5,7 +5,7 @@ import PackageDescription
 // FlameGraphCore (no files, network, processes, clocks or environment in there).
 let package = Package(
     name: "flame-graph",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "flame-graph", targets: ["flame-graph"]),
         .library(name: "FlameGraphCore", targets: ["FlameGraphCore"]),
@@ -26,13 +26,17 @@ let package = Package(
             ]
         ),
         .target(name: "FlameGraphCore"),
+        .target(
+            name: "FlameGraphTestSupport",
+            path: "Tests/FlameGraphTestSupport"
+        ),
         .testTarget(
             name: "FlameGraphCoreTests",
-            dependencies: ["FlameGraphCore"]
+            dependencies: ["FlameGraphCore", "FlameGraphTestSupport"]
         ),
         .testTarget(
             name: "FlameGraphCommandsTests",
-            dependencies: ["FlameGraphCommands", "FlameGraphCore"]
+            dependencies: ["FlameGraphCommands", "FlameGraphCore", "FlameGraphTestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]

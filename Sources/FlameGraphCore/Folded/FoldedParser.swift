@@ -217,7 +217,6 @@ public struct FoldedParser {
             } else {
                 e = length
             }
-            if frameStart == length && e == length && !prevEnds.isEmpty { break }
             let id = profile.names.intern(p + frameStart, e - frameStart)
             node = profile.child(of: node, named: id)
             prevEnds.append(e)

@@ -41,7 +41,8 @@ public enum FlameLayoutBuilder {
             sorted.removeAll(keepingCapacity: true)
             sorted.append(contentsOf: children[offsets[Int(node)]..<offsets[Int(node) + 1]])
             if sorted.count > 1 { sorted.sort { siblingOrder(profile, $0, $1) } }
-            var x = start
+            // A stack ending here sorts before the longer ones through it, so self time comes first.
+            var x = start + profile.selfWeight[Int(node)]
             var placed: [(Int32, Double)] = []
             for child in sorted {
                 let w = inclusive[Int(child)]
@@ -65,8 +66,9 @@ public enum FlameLayoutBuilder {
         return FlameLayout(frames: frames, total: total, maxDepth: maxDepth)
     }
 
-    /// Lays out `profile.sequence` as a flame chart: stacks stay in input (time) order, and only
-    /// consecutive stacks that share a prefix share boxes.
+    /// Lays out `profile.sequence` as a flame chart: stacks stay in input order, and only consecutive
+    /// stacks that share a prefix share boxes. Like both peers, the input is read last line first
+    /// (collapsers write the newest sample first), so time runs left to right.
     public static func flameChart(_ profile: Profile, minWidth: Double) -> FlameLayout {
         let sequence = profile.sequence ?? profile.leafNodes().map { ($0, profile.selfWeight[Int($0)]) }
         var frames: [LaidOutFrame] = []
@@ -87,7 +89,7 @@ public enum FlameLayoutBuilder {
             }
         }
         var path: [Int32] = []
-        for (leaf, weight) in sequence {
+        for (leaf, weight) in sequence.reversed() {
             path.removeAll(keepingCapacity: true)
             var n = leaf
             while n > 0 {

@@ -1,0 +1,154 @@
+import ArgumentParser
+import FlameGraphCore
+
+/// The rendering flags of every subcommand that draws an SVG (names compatible with inferno and
+/// flamegraph.pl where they overlap; inferno's spellings are accepted as aliases).
+struct RenderOptionGroup: ParsableArguments {
+    @Option(help: "Title text (default: \"Flame Graph\").")
+    var title: String?
+
+    @Option(help: "Second title line.")
+    var subtitle: String?
+
+    @Option(help: "Image width in pixels.")
+    var width: Int = 1200
+
+    @Option(name: [.customLong("frame-height"), .customLong("height")], help: "Height of each frame in pixels.")
+    var frameHeight: Int = 16
+
+    @Option(name: [.customLong("font-size"), .customLong("fontsize")], help: "Font size in pixels.")
+    var fontSize: Double = 12
+
+    @Option(name: [.customLong("font-type"), .customLong("fonttype")], help: "Font family.")
+    var fontType: String = "monospace"
+
+    @Option(
+        name: [.customLong("font-width"), .customLong("fontwidth")],
+        help: "Average character width as a fraction of the font size (for label truncation).")
+    var fontWidth: Double = 0.59
+
+    @Option(
+        name: [.customLong("min-width"), .customLong("minwidth")],
+        help: "Omit frames narrower than this many pixels, or than N% of the total with a trailing %.")
+    var minWidth: String = "0.1"
+
+    @Option(name: [.customLong("colors"), .customLong("colours"), .short], help: "Palette: \(Palette.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var colors: String = "hot"
+
+    @Flag(help: "Colour by a hash of the function name (the default; kept for flamegraph.pl compatibility).")
+    var hash = false
+
+    @Flag(name: [.customLong("random")], help: "Random colours (different on every run).")
+    var random = false
+
+    @Flag(name: [.customLong("deterministic")], help: .hidden)
+    var deterministic = false
+
+    @Flag(help: "Reverse each stack (leaf first) before merging: callers of hot leaves.")
+    var reverse = false
+
+    @Flag(help: "Icicle graph: root at the top, growing downwards.")
+    var inverted = false
+
+    @Flag(help: "Flame chart: keep input (time) order and do not merge stacks across time.")
+    var flamechart = false
+
+    @Option(name: [.customLong("count-name"), .customLong("countname")], help: "Name of the count unit in tooltips.")
+    var countName: String?
+
+    @Option(name: [.customLong("name-type"), .customLong("nametype")], help: "Prefix of the hover details line.")
+    var nameType: String = "Function:"
+
+    @Option(help: "Notes embedded in the SVG.")
+    var notes: String?
+
+    @Option(help: "Multiply all counts by this factor.")
+    var factor: Double = 1
+
+    @Option(name: [.customLong("search-color")], help: "Colour of frames matched by a search.")
+    var searchColor: String = "rgb(230,0,230)"
+
+    @Flag(name: [.customLong("truncate-text-right")], help: "Cut long labels on the left, keeping their end.")
+    var truncateTextRight = false
+
+    func validate() throws {
+        guard width >= 21 && width <= 100_000 else {
+            throw ValidationError("--width must be between 21 and 100000 pixels, got \(width)")
+        }
+        guard frameHeight >= 2 && frameHeight <= 1000 else {
+            throw ValidationError("--frame-height must be between 2 and 1000 pixels, got \(frameHeight)")
+        }
+        guard fontSize > 0 && fontSize <= 500 else { throw ValidationError("--font-size must be positive") }
+        guard fontWidth > 0 && fontWidth <= 10 else { throw ValidationError("--font-width must be positive") }
+        guard factor > 0 && factor.isFinite else { throw ValidationError("--factor must be a positive number") }
+        guard Palette(rawValue: colors) != nil else {
+            throw ValidationError(
+                "--colors '\(colors)' is not a palette; use one of \(Palette.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        _ = try parsedMinWidth()
+        if random && (hash || deterministic) {
+            throw ValidationError("--random conflicts with --hash/--deterministic")
+        }
+        guard isSafeColor(searchColor) else {
+            throw ValidationError("--search-color must be a CSS colour such as '#7d7d7d' or 'rgb(230,0,230)'")
+        }
+    }
+
+    func parsedMinWidth() throws -> RenderOptions.MinWidth {
+        let s = minWidth.trimmingCharacters(in: " ")
+        if s.hasSuffix("%"), let v = Double(s.dropLast()), v >= 0, v <= 100 { return .percent(v) }
+        if let v = Double(s), v >= 0, v.isFinite { return .pixels(v) }
+        throw ValidationError("--min-width must be pixels (0.1) or a percentage (0.5%), got '\(minWidth)'")
+    }
+
+    func isSafeColor(_ s: String) -> Bool {
+        !s.isEmpty && s.count < 64
+            && s.unicodeScalars.allSatisfy {
+                ($0.value >= 0x30 && $0.value <= 0x39) || ($0.value >= 0x41 && $0.value <= 0x5A)
+                    || ($0.value >= 0x61 && $0.value <= 0x7A) || "#(),. %".unicodeScalars.contains($0)
+            }
+    }
+
+    /// The core's options for these flags; `defaultCountName` comes from the input's unit.
+    func renderOptions(defaultCountName: String = "samples") throws -> RenderOptions {
+        var o = RenderOptions()
+        o.title = title
+        o.subtitle = subtitle
+        o.width = width
+        o.frameHeight = frameHeight
+        o.fontSize = fontSize
+        o.fontType = fontType
+        o.fontWidth = fontWidth
+        o.minWidth = try parsedMinWidth()
+        o.palette = Palette(rawValue: colors) ?? .hot
+        if random {
+            var g = SystemRandomNumberGenerator()
+            o.colorMode = .random(seed: g.next())
+        }
+        o.inverted = inverted
+        o.flameChart = flamechart
+        o.countName = countName ?? defaultCountName
+        o.nameType = nameType
+        o.notes = notes
+        o.searchColor = searchColor
+        o.truncateTextRight = truncateTextRight
+        return o
+    }
+
+    /// Applies the profile transformations these flags ask for (`--reverse`, `--factor`).
+    func transform(_ profile: Profile) -> Profile {
+        var p = profile
+        if reverse { p = p.reversed() }
+        if factor != 1 { p = p.scaled(by: factor) }
+        return p
+    }
+}
+
+extension String {
+    func trimmingCharacters(in set: Character) -> String {
+        var s = Substring(self)
+        while s.first == set { s = s.dropFirst() }
+        while s.last == set { s = s.dropLast() }
+        return String(s)
+    }
+}

@@ -1,0 +1,77 @@
+import ArgumentParser
+import FlameGraphCore
+
+/// `flame-graph file`: any supported profile file to an interactive SVG.
+struct FileCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "file",
+        abstract: "Draw a flame graph from a profile file (folded stacks, perf script, .cpuprofile, pprof, speedscope, SVG).",
+        discussion: """
+            Examples:
+              flame-graph file --input stacks.folded --output cpu.svg
+              perf script | flame-graph file --input - --output cpu.svg --colors hot
+              flame-graph file --input old.svg --min-width 1% --title "Hot paths only"
+            """)
+
+    @OptionGroup var inputs: InputOptionGroup
+    @OptionGroup var output: OutputOptionGroup
+    @OptionGroup var render: RenderOptionGroup
+
+    func run() throws {
+        try Rendering.drawAndWrite(
+            inputs: inputs, output: output, render: render, coloring: nil)
+    }
+}
+
+/// `flame-graph hotcold`: frames coloured by their share of samples.
+struct HotColdCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hotcold",
+        abstract: "Draw a flame graph coloured by sample share: red frames are hot, blue ones cold.",
+        discussion: """
+            Example:
+              flame-graph hotcold --input stacks.folded --output hotcold.svg
+            """)
+
+    @OptionGroup var inputs: InputOptionGroup
+    @OptionGroup var output: OutputOptionGroup
+    @OptionGroup var render: RenderOptionGroup
+
+    func run() throws {
+        try Rendering.drawAndWrite(inputs: inputs, output: output, render: render, coloring: .hotCold)
+    }
+}
+
+/// The shared load → transform → draw → write pipeline of the drawing subcommands.
+enum Rendering {
+    static func drawAndWrite(
+        inputs: InputOptionGroup, output: OutputOptionGroup, render: RenderOptionGroup,
+        coloring: RenderOptions.Coloring?
+    ) throws {
+        var importOptions = ImportOptions()
+        importOptions.keepSequence = render.flamechart
+        let loaded = try ProfileLoader.load(
+            inputs.input, format: inputs.format, options: importOptions, quiet: output.quiet)
+        let profile = render.transform(loaded)
+        var options = try render.renderOptions(defaultCountName: countName(for: profile.unit))
+        if let coloring {
+            options.coloring = coloring
+        } else if profile.isDifferential {
+            options.coloring = .differential
+        }
+        let svg = try FlameGraphSVG.render(profile, options: options)
+        if let folded = output.foldedOutput {
+            try OutputFile.write(FoldedWriter.write(profile), to: folded)
+        }
+        try OutputFile.write(svg, to: output.output)
+    }
+
+    static func countName(for unit: WeightUnit) -> String {
+        switch unit {
+        case .samples, .count: return "samples"
+        case .nanoseconds: return "ns"
+        case .microseconds: return "us"
+        case .bytes: return "bytes"
+        }
+    }
+}

@@ -1,0 +1,85 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+import FlameGraphCore
+import Synchronization
+
+/// Writes outputs atomically: into a temporary file beside the target, flushed, then renamed over it,
+/// so an interrupted or failed run never leaves a half-written file or clobbers a good one. `-` is stdout.
+enum OutputFile {
+    static func write(_ bytes: [UInt8], to path: String) throws {
+        if path == "-" {
+            try writeAll(1, bytes, name: "standard output")
+            return
+        }
+        let dir: String
+        if let slash = path.lastIndex(of: "/") {
+            dir = slash == path.startIndex ? "/" : String(path[..<slash])
+        } else {
+            dir = "."
+        }
+        let base = path.split(separator: "/").last.map(String.init) ?? path
+        var template = Array("\(dir)/.\(base).tmp-XXXXXX".utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        if fd < 0 {
+            let err = errno
+            throw FlameGraphError(.cannotCreate, "cannot write \(path): \(InputFile.describe(err))")
+        }
+        let tmp = String(cString: template)
+        var done = false
+        TemporaryFiles.register(tmp)
+        defer {
+            if !done { unlink(tmp) }
+            TemporaryFiles.unregister(tmp)
+        }
+        do {
+            try writeAll(fd, bytes, name: path)
+            fchmod(fd, 0o644)
+            if fsync(fd) != 0 && errno != EINVAL {
+                throw FlameGraphError(.cannotCreate, "cannot write \(path): \(InputFile.describe(errno))")
+            }
+            close(fd)
+        } catch {
+            close(fd)
+            throw error
+        }
+        if rename(tmp, path) != 0 {
+            let err = errno
+            throw FlameGraphError(.cannotCreate, "cannot write \(path): \(InputFile.describe(err))")
+        }
+        done = true
+    }
+
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8], name: String) throws {
+        try bytes.withUnsafeBytes { buf in
+            var off = 0
+            while off < buf.count {
+                let n = Glibc.write(fd, buf.baseAddress! + off, buf.count - off)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    if errno == EPIPE { return }
+                    throw FlameGraphError(.cannotCreate, "cannot write \(name): \(InputFile.describe(errno))")
+                }
+                off += n
+            }
+        }
+    }
+}
+
+/// Temporary files in flight, removed by the signal handler on Ctrl-C so nothing is left behind.
+enum TemporaryFiles {
+    private static let paths = Mutex<[String]>([])
+
+    static func register(_ path: String) { paths.withLock { $0.append(path) } }
+
+    static func unregister(_ path: String) { paths.withLock { $0.removeAll { $0 == path } } }
+
+    static func removeAll() {
+        paths.withLock {
+            for p in $0 { unlink(p) }
+            $0.removeAll()
+        }
+    }
+}

@@ -1,0 +1,122 @@
+/// Options that importers share; each format reads what applies to it.
+public struct ImportOptions: Sendable {
+    /// Keep stacks in input order (flame charts).
+    public var keepSequence = false
+    public init() {}
+}
+
+/// A decoded input: the profile, what was noticed on the way, and the format it was read as.
+public struct DecodedProfile: Sendable {
+    public var profile: Profile
+    public var diagnostics: Diagnostics
+    public var format: ProfileFormat
+}
+
+/// Reads any supported profile from bytes fed in chunks: sniffs the format from the first bytes
+/// (unless forced), then streams line formats through their parser and buffers the others.
+public struct ProfileReader {
+    private enum State {
+        case sniffing([UInt8])
+        case folded(FoldedParser)
+        case buffered(ProfileFormat, [UInt8])
+    }
+
+    private var state: State = .sniffing([])
+    private let forced: ProfileFormat?
+    private let sourceName: String
+    private let options: ImportOptions
+    /// Enough bytes to tell every format apart.
+    static let sniffLength = 64 * 1024
+
+    public init(format: ProfileFormat? = nil, sourceName: String, options: ImportOptions = ImportOptions()) {
+        forced = format
+        self.sourceName = sourceName
+        self.options = options
+    }
+
+    public mutating func consume(_ chunk: UnsafeRawBufferPointer) throws {
+        switch state {
+        case .sniffing(var head):
+            head.append(contentsOf: chunk)
+            if head.count >= Self.sniffLength || forced != nil {
+                try start(with: head)
+            } else {
+                state = .sniffing(head)
+            }
+        case .folded(var parser):
+            state = .sniffing([])  // release the copy before mutating
+            parser.consume(chunk)
+            state = .folded(parser)
+        case .buffered(let format, var bytes):
+            state = .sniffing([])
+            bytes.append(contentsOf: chunk)
+            state = .buffered(format, bytes)
+        }
+    }
+
+    public mutating func consume(_ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { try consume($0) }
+    }
+
+    private mutating func start(with head: [UInt8]) throws {
+        let format: ProfileFormat
+        if let forced {
+            format = forced
+        } else if let sniffed = head.withUnsafeBytes({ ProfileFormat.sniff($0) }) {
+            format = sniffed
+        } else if head.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
+            throw FlameGraphError(.badInput, "\(sourceName) is empty: no stack counts found")
+        } else {
+            throw FlameGraphError(
+                .badInput,
+                "\(sourceName): unknown profile format (tried \(ProfileFormat.allCases.map(\.rawValue).joined(separator: ", "))); pass --format to force one"
+            )
+        }
+        switch format {
+        case .folded, .diffFolded:
+            var parser = FoldedParser(sourceName: sourceName, keepSequence: options.keepSequence)
+            parser.consume(head)
+            state = .folded(parser)
+        default:
+            state = .buffered(format, head)
+        }
+    }
+
+    /// Finishes the input and returns the profile; throws a bad-input error naming the source when the
+    /// input is broken or holds no samples.
+    public mutating func finish() throws -> DecodedProfile {
+        if case .sniffing(let head) = state { try start(with: head) }
+        switch state {
+        case .sniffing: fatalError("unreachable: start() always leaves sniffing")
+        case .folded(var parser):
+            parser.finish()
+            guard parser.validLines > 0 else {
+                throw FlameGraphError(.badInput, "\(sourceName): no stack counts found (no line of the form 'frame;frame COUNT')")
+            }
+            return DecodedProfile(profile: parser.profile, diagnostics: parser.diagnostics, format: .folded)
+        case .buffered(let format, let bytes):
+            return try Self.decodeWhole(bytes, format: format, sourceName: sourceName, options: options)
+        }
+    }
+
+    static func decodeWhole(_ bytes: [UInt8], format: ProfileFormat, sourceName: String, options: ImportOptions)
+        throws -> DecodedProfile
+    {
+        switch format {
+        case .svg:
+            let (profile, diagnostics) = try SVGProfileReader.read(bytes, sourceName: sourceName)
+            return DecodedProfile(profile: profile, diagnostics: diagnostics, format: .svg)
+        default:
+            throw FlameGraphError(.badInput, "\(sourceName): the \(format.rawValue) format is not supported yet")
+        }
+    }
+
+    /// Decodes a whole in-memory input.
+    public static func decode(
+        _ bytes: [UInt8], format: ProfileFormat? = nil, sourceName: String, options: ImportOptions = ImportOptions()
+    ) throws -> DecodedProfile {
+        var reader = ProfileReader(format: format, sourceName: sourceName, options: options)
+        try reader.consume(bytes)
+        return try reader.finish()
+    }
+}

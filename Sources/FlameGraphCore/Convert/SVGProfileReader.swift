@@ -1,0 +1,60 @@
+/// Reads a flame-graph SVG back into a profile: ours exactly, from the embedded stacks.
+enum SVGProfileReader {
+    static func read(_ bytes: [UInt8], sourceName: String) throws -> (Profile, Diagnostics) {
+        let text = String(decoding: bytes, as: UTF8.self)
+        if let open = text.firstRange(of: "<metadata id=\"flame-graph-stacks\">") {
+            guard let close = text[open.upperBound...].firstRange(of: "</metadata>") else {
+                throw FlameGraphError(.badInput, "\(sourceName): SVG ends inside its embedded stacks (truncated file?)")
+            }
+            let body = unescapeXML(text[open.upperBound..<close.lowerBound])
+            do {
+                if let profile = try EmbeddedStacks.read(body[...]) {
+                    guard profile.totalWeight > 0 || profile.isDifferential else {
+                        throw FlameGraphError(.badInput, "\(sourceName): the flame graph holds no samples")
+                    }
+                    return (profile, Diagnostics())
+                }
+            } catch let e as FlameGraphError {
+                throw FlameGraphError(e.kind, "\(sourceName): \(e.message)")
+            }
+        }
+        throw FlameGraphError(
+            .badInput, "\(sourceName): this SVG has no flame-graph stacks to read (not drawn by flame-graph?)")
+    }
+
+    /// Undoes XML escaping: the five named entities and numeric character references.
+    static func unescapeXML(_ s: Substring) -> String {
+        guard s.contains("&") else { return String(s) }
+        var out = String.UnicodeScalarView()
+        var i = s.unicodeScalars.startIndex
+        let scalars = s.unicodeScalars
+        while i < scalars.endIndex {
+            let c = scalars[i]
+            if c == "&", let semi = scalars[i...].prefix(12).firstIndex(of: ";") {
+                let entity = String(scalars[scalars.index(after: i)..<semi])
+                var replacement: Unicode.Scalar? = nil
+                switch entity {
+                case "amp": replacement = "&"
+                case "lt": replacement = "<"
+                case "gt": replacement = ">"
+                case "quot": replacement = "\""
+                case "apos": replacement = "'"
+                default:
+                    if entity.hasPrefix("#x") || entity.hasPrefix("#X"), let v = UInt32(entity.dropFirst(2), radix: 16) {
+                        replacement = Unicode.Scalar(v)
+                    } else if entity.hasPrefix("#"), let v = UInt32(entity.dropFirst()) {
+                        replacement = Unicode.Scalar(v)
+                    }
+                }
+                if let replacement {
+                    out.append(replacement)
+                    i = scalars.index(after: semi)
+                    continue
+                }
+            }
+            out.append(c)
+            i = scalars.index(after: i)
+        }
+        return String(out)
+    }
+}

@@ -1,0 +1,57 @@
+/// Everything that decides how a flame graph looks. Defaults match inferno and flamegraph.pl.
+public struct RenderOptions: Sendable {
+    public enum MinWidth: Sendable, Equatable {
+        /// Frames narrower than this many pixels are not drawn.
+        case pixels(Double)
+        /// Frames narrower than this percentage of the total are not drawn.
+        case percent(Double)
+    }
+
+    /// How frames are coloured.
+    public enum Coloring: Sendable, Equatable {
+        /// By name, with the palette.
+        case palette
+        /// By share of the total: red (hot) to blue (cold).
+        case hotCold
+        /// By the frame's own change (differential input): red grew, blue shrank.
+        case differential
+    }
+
+    public var title: String? = nil
+    public var subtitle: String? = nil
+    public var width: Int = 1200
+    public var frameHeight: Int = 16
+    public var fontSize: Double = 12
+    public var fontType: String = "monospace"
+    public var fontWidth: Double = 0.59
+    public var minWidth: MinWidth = .pixels(0.1)
+    public var palette: Palette = .hot
+    public var colorMode: Palette.Mode = .hashed
+    public var coloring: Coloring = .palette
+    /// Icicle graph: the root at the top.
+    public var inverted = false
+    /// Keep input order (time), do not merge across time.
+    public var flameChart = false
+    public var countName = "samples"
+    public var nameType = "Function:"
+    public var notes: String? = nil
+    public var searchColor = "rgb(230,0,230)"
+    /// Cut long labels on the left, keeping the end of the name.
+    public var truncateTextRight = false
+    /// Embed the stacks the graph was drawn from (read back by `file`, `diff` and `explain`).
+    public var embedStacks = true
+
+    public init() {}
+
+    /// The default title for these options.
+    public var resolvedTitle: String {
+        if let title { return title }
+        if flameChart { return "Flame Chart" }
+        if inverted { return "Icicle Graph" }
+        switch coloring {
+        case .hotCold: return "Hot/Cold Flame Graph"
+        case .differential: return "Differential Flame Graph"
+        case .palette: return "Flame Graph"
+        }
+    }
+}
