@@ -71,6 +71,31 @@ struct RenderOptionGroup: ParsableArguments {
     @Flag(name: [.customLong("truncate-text-right")], help: "Cut long labels on the left, keeping their end.")
     var truncateTextRight = false
 
+    @Option(
+        name: [.customLong("bgcolors")],
+        help: "Background: yellow, blue, green, grey, or a colour such as '#f0f0f0' (default: from the palette).")
+    var bgcolors: String?
+
+    @Option(name: [.customLong("uicolor")], help: "Colour of the title, details and buttons.")
+    var uiColor: String?
+
+    @Flag(name: [.customLong("colordiffusion")], help: "Colour frames by width: wider frames darker red.")
+    var colorDiffusion = false
+
+    @Option(
+        name: [.customLong("nameattr")],
+        help: ArgumentHelp("Per-function attributes (NAME<TAB>key=value… lines: title, href, class, id, …).", valueName: "file"))
+    var nameAttr: String?
+
+    @Flag(name: [.customLong("cp")], help: "Consistent palette: reuse and update colours in ./palette.map.")
+    var consistentPalette = false
+
+    @Flag(name: [.customLong("no-sort")], help: "Check that folded input is already sorted instead of not caring.")
+    var noSort = false
+
+    @Option(name: [.customLong("base")], help: "Draw only stacks through a frame of this name, starting at it (repeatable).")
+    var base: [String] = []
+
     func validate() throws {
         guard width >= 21 && width <= 100_000 else {
             throw ValidationError("--width must be between 21 and 100000 pixels, got \(width)")
@@ -88,6 +113,12 @@ struct RenderOptionGroup: ParsableArguments {
         _ = try parsedMinWidth()
         if random && (hash || deterministic) {
             throw ValidationError("--random conflicts with --hash/--deterministic")
+        }
+        if let uiColor, !isSafeColor(uiColor) {
+            throw ValidationError("--uicolor must be a CSS colour such as '#ff0000'")
+        }
+        if let bgcolors, !["yellow", "blue", "green", "grey", "gray"].contains(bgcolors), !isSafeColor(bgcolors) {
+            throw ValidationError("--bgcolors must be yellow, blue, green, grey or a CSS colour")
         }
         guard isSafeColor(searchColor) else {
             throw ValidationError("--search-color must be a CSS colour such as '#7d7d7d' or 'rgb(230,0,230)'")
@@ -132,12 +163,23 @@ struct RenderOptionGroup: ParsableArguments {
         o.notes = notes
         o.searchColor = searchColor
         o.truncateTextRight = truncateTextRight
+        if let uiColor { o.uiColor = uiColor }
+        if colorDiffusion { o.coloring = .widthDiffusion }
+        switch bgcolors {
+        case nil: break
+        case "yellow": o.background = ("#eeeeee", "#eeeeb0")
+        case "blue": o.background = ("#eeeeee", "#e0e0ff")
+        case "green": o.background = ("#eef2ee", "#e0ffe0")
+        case "grey", "gray": o.background = ("#f8f8f8", "#e8e8e8")
+        case let flat?: o.background = (flat, flat)
+        }
         return o
     }
 
     /// Applies the profile transformations these flags ask for (`--reverse`, `--factor`).
     func transform(_ profile: Profile) -> Profile {
         var p = profile
+        if !base.isEmpty { p = p.rebased(at: Set(base)) }
         if reverse { p = p.reversed() }
         if factor != 1 { p = p.scaled(by: factor) }
         return p

@@ -50,16 +50,37 @@ enum Rendering {
     ) throws {
         var importOptions = ImportOptions()
         importOptions.keepSequence = render.flamechart
+        if render.noSort && render.reverse && !output.quiet {
+            Console.warn(
+                "Input lines are always sorted when `reverse_stack_order` is `true`. The `no_sort` option is being ignored. (--no-sort has no effect with --reverse.)")
+        }
         let loaded = try ProfileLoader.load(
-            inputs.input, format: inputs.format, options: importOptions, quiet: output.quiet)
+            inputs.input, format: inputs.format, options: importOptions, quiet: output.quiet,
+            requireSorted: render.noSort && !render.reverse)
         let profile = render.transform(loaded)
+        guard profile.totalWeight > 0 else {
+            throw FlameGraphError(.badInput, "no samples left to draw (after --base \(render.base.joined(separator: ", ")))")
+        }
         var options = try render.renderOptions(defaultCountName: countName(for: profile.unit))
         if let coloring {
             options.coloring = coloring
-        } else if profile.isDifferential {
+        } else if profile.isDifferential && options.coloring == .palette {
             options.coloring = .differential
         }
-        let svg = try FlameGraphSVG.render(profile, options: options)
+        if let nameAttr = render.nameAttr {
+            options.nameAttributes = NameAttributesFile.parse(String(decoding: try InputFile.readAll(nameAttr), as: UTF8.self))
+        }
+        let paletteMapPath = "palette.map"
+        if render.consistentPalette {
+            let existing = (try? InputFile.readAll(paletteMapPath)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+            options.paletteMap = PaletteMapFile.parse(existing)
+        }
+        var used: [String: Palette.RGB] = [:]
+        let svg = try FlameGraphSVG.render(profile, options: options, usedColors: &used)
+        if render.consistentPalette {
+            let merged = (options.paletteMap ?? [:]).merging(used) { old, _ in old }
+            try OutputFile.write(Array(PaletteMapFile.serialize(merged).utf8), to: paletteMapPath)
+        }
         if let folded = output.foldedOutput {
             try OutputFile.write(FoldedWriter.write(profile), to: folded)
         }

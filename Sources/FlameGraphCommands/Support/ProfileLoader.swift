@@ -3,11 +3,17 @@ import FlameGraphCore
 /// Reads the profiles named on the command line, in any supported format, and merges them.
 enum ProfileLoader {
     static func load(
-        _ paths: [String], format: String?, options: ImportOptions = ImportOptions(), quiet: Bool
+        _ paths: [String], format: String?, options: ImportOptions = ImportOptions(), quiet: Bool,
+        requireSorted: Bool = false
     ) throws -> Profile {
         var merged: Profile? = nil
         for path in paths {
             let decoded = try loadOne(path, format: format, options: options, quiet: quiet)
+            if requireSorted && !decoded.inputSorted {
+                throw FlameGraphError(
+                    .badInput,
+                    "unsorted input lines detected in \(InputFile.displayName(path)): --no-sort needs stacks in sorted order (drop --no-sort, or sort the file)")
+            }
             if merged == nil {
                 merged = decoded.profile
             } else {

@@ -10,6 +10,8 @@ public struct DecodedProfile: Sendable {
     public var profile: Profile
     public var diagnostics: Diagnostics
     public var format: ProfileFormat
+    /// Folded input only: whether its stacks were already in sorted order.
+    public var inputSorted = true
 }
 
 /// Reads any supported profile from bytes fed in chunks: sniffs the format from the first bytes
@@ -93,7 +95,8 @@ public struct ProfileReader {
             guard parser.validLines > 0 else {
                 throw FlameGraphError(.badInput, "\(sourceName): no stack counts found (no line of the form 'frame;frame COUNT')")
             }
-            return DecodedProfile(profile: parser.profile, diagnostics: parser.diagnostics, format: .folded)
+            return DecodedProfile(
+                profile: parser.profile, diagnostics: parser.diagnostics, format: .folded, inputSorted: parser.isSorted)
         case .buffered(let format, let bytes):
             return try Self.decodeWhole(bytes, format: format, sourceName: sourceName, options: options)
         }

@@ -20,6 +20,8 @@ public struct FoldedParser {
     public private(set) var invalidLines = 0
     public private(set) var firstInvalidLine = 0
     public private(set) var sawFractional = false
+    /// Whether every stack sorted at or after the one before it (byte order), as `--no-sort` expects.
+    public private(set) var isSorted = true
 
     private var carry: [UInt8] = []
     private var lineNumber = 0
@@ -184,7 +186,7 @@ public struct FoldedParser {
     private mutating func insertStack(_ p: UnsafeRawPointer, _ length: Int) -> Int32 {
         let bytes = p.assumingMemoryBound(to: UInt8.self)
         // Longest common byte prefix with the previous stack.
-        let common = prevStack.withUnsafeBytes { prev -> Int in
+        let (common, outOfOrder) = prevStack.withUnsafeBytes { prev -> (Int, Bool) in
             let m = min(prev.count, length)
             var i = 0
             while i + 8 <= m
@@ -194,8 +196,9 @@ public struct FoldedParser {
                 i += 8
             }
             while i < m && prev[i] == bytes[i] { i += 1 }
-            return i
+            return (i, i < m ? bytes[i] < prev[i] : length < prev.count)
         }
+        if outOfOrder { isSorted = false }
         var shared = 0
         while shared < prevEnds.count {
             let e = prevEnds[shared]

@@ -25,3 +25,27 @@ extension Profile {
         }
     }
 }
+
+extension Profile {
+    /// Only the stacks that call out of a frame named in `bases`, each cut to start at the innermost
+    /// such caller, as inferno's `--base` draws them: samples that end in a base frame itself are left
+    /// out, the graph shows what the base calls.
+    public func rebased(at bases: Set<String>) -> Profile {
+        var baseIDs = Set<Int32>()
+        for b in bases { if let id = names.lookup(b) { baseIDs.insert(id) } }
+        var out = Profile()
+        out.names = names
+        out.unit = unit
+        if isDifferential { out.makeDifferential() }
+        if baseIDs.isEmpty { return out }
+        for leaf in leafNodes() {
+            let frames = path(leaf)
+            guard let cut = frames.dropLast().lastIndex(where: { baseIDs.contains($0) }) else { continue }
+            var node: Int32 = 0
+            for id in frames[cut...] { node = out.child(of: node, named: id) }
+            out.selfWeight[Int(node)] += selfWeight[Int(leaf)]
+            if let before = selfBefore { out.selfBefore![Int(node)] += before[Int(leaf)] }
+        }
+        return out
+    }
+}

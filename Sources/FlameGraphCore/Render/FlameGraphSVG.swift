@@ -4,6 +4,14 @@ public enum FlameGraphSVG {
 
     /// Renders `profile`. Fails (bad input) when there is nothing to draw.
     public static func render(_ profile: Profile, options: RenderOptions) throws -> [UInt8] {
+        var unused: [String: Palette.RGB] = [:]
+        return try render(profile, options: options, usedColors: &unused)
+    }
+
+    /// Renders `profile` and reports the colour given to each function name (for `--cp` palette maps).
+    public static func render(_ profile: Profile, options: RenderOptions, usedColors: inout [String: Palette.RGB])
+        throws -> [UInt8]
+    {
         let total = profile.totalWeight
         guard total > 0, total.isFinite else {
             throw FlameGraphError(.badInput, "no stack counts found: the profile has no samples to draw")
@@ -23,6 +31,7 @@ public enum FlameGraphSVG {
             : FlameLayoutBuilder.layout(profile, minWidth: minWeight)
         var writer = Writer(profile: profile, options: options, layout: layout, framesWidth: framesWidth)
         writer.write()
+        usedColors = writer.usedColors
         return writer.out.bytes
     }
 
@@ -35,6 +44,7 @@ public enum FlameGraphSVG {
         var escapedNames: [[UInt8]?]
         var colorCache: [Palette.RGB?]
         var random: SeededRandom
+        var usedColors: [String: Palette.RGB] = [:]
 
         let fontSize: Double
         let frameHeight: Double
@@ -58,7 +68,7 @@ public enum FlameGraphSVG {
             }
             fontSize = options.fontSize
             frameHeight = Double(options.frameHeight)
-            hasLegend = options.coloring != .palette
+            hasLegend = options.coloring == .hotCold || options.coloring == .differential
             var top = fontSize * 3
             if options.subtitle != nil { top += fontSize * 2 }
             if hasLegend { top += fontSize + 10 }
@@ -102,19 +112,21 @@ public enum FlameGraphSVG {
                 out.text(notes)
                 out.raw("</desc>\n")
             }
-            let (top, bottom) = options.palette.background
+            let (top, bottom) = options.background ?? options.palette.background
             out.raw("<defs>\n<linearGradient id=\"background\" y1=\"0\" y2=\"1\" x1=\"0\" x2=\"0\">")
             out.raw("<stop stop-color=\"")
-            out.text(options.coloring == .palette ? top : "#f8f8f8")
+            out.text(hasLegend && options.background == nil ? "#f8f8f8" : top)
             out.raw("\" offset=\"5%\"/><stop stop-color=\"")
-            out.text(options.coloring == .palette ? bottom : "#e8e8e8")
+            out.text(hasLegend && options.background == nil ? "#e8e8e8" : bottom)
             out.raw("\" offset=\"95%\"/></linearGradient>\n")
             if hasLegend { legendGradient() }
             out.raw("</defs>\n<style type=\"text/css\">\ntext { font-family:")
             out.text(cssFontFamily(options.fontType))
             out.raw("; font-size:")
             out.text(NumberFormatting.weight(fontSize))
-            out.raw("px }\n#title { text-anchor:middle; font-size:")
+            out.raw("px; fill:")
+            out.text(options.uiColor)
+            out.raw(" }\n#frames text { fill:rgb(0,0,0) }\n#title { text-anchor:middle; font-size:")
             out.text(NumberFormatting.weight(fontSize + 5))
             out.raw("px; }\n#subtitle { text-anchor:middle; fill:rgb(160,160,160); }\n")
             out.text(InteractiveScript.css)
@@ -269,23 +281,17 @@ public enum FlameGraphSVG {
                     : imageHeight - ypad2 - Double(f.depth + 1) * frameHeight + 1
                 let xPct = f.start / total * 100
                 let wPct = f.width / total * 100
-                out.raw("<g><title>")
                 let nameBytes = escapedName(nameID)
-                out.append(nameBytes)
-                out.raw(" (")
-                out.text(NumberFormatting.grouped(f.width))
-                out.raw(" ")
-                out.text(options.countName)
-                out.raw(", ")
-                out.text(NumberFormatting.percent(f.width, of: total))
-                if options.coloring == .differential && f.node != 0 {
-                    let d = f.selfAfter - f.selfBefore
-                    out.raw("; ")
-                    if d > 0 { out.raw("+") }
-                    out.text(NumberFormatting.fixed(d / total * 100, decimals: 2))
-                    out.raw("%")
+                let attrs = nameID >= 0 && !options.nameAttributes.isEmpty
+                    ? options.nameAttributes[profile.names.string(nameID)] : nil
+                openFrame(attrs)
+                if let title = attrs?.title {
+                    out.text(title)
+                } else {
+                    out.append(nameBytes)
+                    titleCounts(f)
                 }
-                out.raw(")</title><rect x=\"")
+                out.raw("</title><rect x=\"")
                 out.fixed(xPct, 4)
                 out.raw("%\" y=\"")
                 out.fixed(y, 0)
@@ -306,10 +312,52 @@ public enum FlameGraphSVG {
                 out.raw("\">")
                 let chars = Int(wPct / 100 * framesWidth / charWidth)
                 label(nameID, nameBytes, chars)
-                out.raw("</text></g>\n")
+                out.raw(attrs?.href != nil ? "</text></a>\n" : "</text></g>\n")
             }
             out.raw("</svg>\n")
         }
+
+        /// Opens a frame element: `<g>`, or `<a>` for a frame with a link, with its extra attributes.
+        mutating func openFrame(_ attrs: RenderOptions.FrameAttributes?) {
+            guard let attrs else {
+                out.raw("<g><title>")
+                return
+            }
+            out.raw(attrs.href != nil ? "<a" : "<g")
+            for (k, v) in attrs.attributes {
+                out.raw(" ")
+                out.text(k)
+                out.raw("=\"")
+                out.text(v)
+                out.raw("\"")
+            }
+            if let href = attrs.href {
+                out.raw(" xlink:href=\"")
+                out.text(href)
+                out.raw("\"")
+                if !attrs.attributes.contains(where: { $0.0 == "target" }) { out.raw(" target=\"_top\"") }
+            }
+            out.raw("><title>")
+        }
+
+        mutating func titleCounts(_ f: LaidOutFrame) {
+            let total = layout.total
+            out.raw(" (")
+                out.text(NumberFormatting.grouped(f.width))
+                out.raw(" ")
+                out.text(options.countName)
+                out.raw(", ")
+                out.text(NumberFormatting.percent(f.width, of: total))
+                if options.coloring == .differential && f.node != 0 {
+                    let d = f.selfAfter - f.selfBefore
+                    out.raw("; ")
+                    if d > 0 { out.raw("+") }
+                    out.text(NumberFormatting.fixed(d / total * 100, decimals: 2))
+                    out.raw("%")
+                }
+                out.raw(")")
+        }
+
 
         /// Names are shown without the `_[k]`/`_[j]`/`_[i]`/`_[w]` annotations that only pick colours.
         static func displayName(_ name: String) -> String {
@@ -358,6 +406,11 @@ public enum FlameGraphSVG {
             switch options.coloring {
             case .hotCold:
                 return HotColdColor.color(HotColdColor.heat(share: f.width / layout.total))
+            case .widthDiffusion:
+                // Wider frames are darker red; the root is the darkest.
+                let share = layout.total > 0 ? f.width / layout.total : 0
+                let c = Int(205 * (1 - share.squareRoot()))
+                return Palette.RGB(255, c, c)
             case .differential:
                 return DiffColor.color(delta: f.selfAfter - f.selfBefore, maxDelta: maxDelta)
             case .palette:
@@ -366,8 +419,10 @@ public enum FlameGraphSVG {
                     return options.palette.color(for: profile.names.string(nameID), mode: options.colorMode, random: &random)
                 }
                 if let c = colorCache[Int(nameID)] { return c }
-                let c = options.palette.color(for: profile.names.string(nameID), random: &random)
+                let name = profile.names.string(nameID)
+                let c = options.paletteMap?[name] ?? options.palette.color(for: name, random: &random)
                 colorCache[Int(nameID)] = c
+                if options.paletteMap != nil { usedColors[name] = c }
                 return c
             }
         }

@@ -15,6 +15,22 @@ public struct RenderOptions: Sendable {
         case hotCold
         /// By the frame's own change (differential input): red grew, blue shrank.
         case differential
+        /// By width: wider frames darker red (inferno's `--colordiffusion`).
+        case widthDiffusion
+    }
+
+    /// Extra attributes for frames of one function (inferno's and flamegraph.pl's `--nameattr`).
+    public struct FrameAttributes: Sendable, Equatable {
+        /// Replaces the tooltip text.
+        public var title: String?
+        /// Makes the frame a link.
+        public var href: String?
+        /// Other attributes, in file order (`class`, `id`, `target`, `g_extra`/`a_extra` pairs, …).
+        public var attributes: [(String, String)] = []
+        public init() {}
+        public static func == (a: Self, b: Self) -> Bool {
+            a.title == b.title && a.href == b.href && a.attributes.elementsEqual(b.attributes, by: { $0 == $1 })
+        }
     }
 
     public var title: String? = nil
@@ -40,6 +56,14 @@ public struct RenderOptions: Sendable {
     public var truncateTextRight = false
     /// Embed the stacks the graph was drawn from (read back by `file`, `diff` and `explain`).
     public var embedStacks = true
+    /// Background gradient (top, bottom); nil picks the palette's.
+    public var background: (String, String)? = nil
+    /// Colour of the title, details and buttons.
+    public var uiColor: String = "rgb(0,0,0)"
+    /// Per-function attributes, by frame name.
+    public var nameAttributes: [String: FrameAttributes] = [:]
+    /// Colours to reuse by name (`--cp` palette map); the renderer reports the colours it used.
+    public var paletteMap: [String: Palette.RGB]? = nil
 
     public init() {}
 
@@ -51,7 +75,7 @@ public struct RenderOptions: Sendable {
         switch coloring {
         case .hotCold: return "Hot/Cold Flame Graph"
         case .differential: return "Differential Flame Graph"
-        case .palette: return "Flame Graph"
+        case .palette, .widthDiffusion: return "Flame Graph"
         }
     }
 }
