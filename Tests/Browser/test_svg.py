@@ -1,0 +1,524 @@
+#!/usr/bin/env python3
+"""Drives Debian's Chromium through Playwright over a flame-graph SVG and checks its script.
+
+    python3 Tests/Browser/test_svg.py GRAPH.svg [SCREENSHOT_DIR] [--hover NAME] [--zoom NAME]
+                                      [--search REGEX] [--max-zoom-ms MS]
+
+Needs `pip install playwright` and `apt-get install chromium`; it never downloads a browser. Frame
+names default to ones derived from the SVG (the widest frames), so it works on any graph we render.
+Checks: no page errors; hover details; click-to-zoom geometry, hiding, ancestors and labels; Reset
+Zoom; search highlighting and the Matched percentage (recomputed here from fg:x/fg:w, nested
+matches counted once); ignore case; invalid regexes; Ctrl+F and Esc; URL state written and restored.
+Prints `N passed, M failed` last and exits non-zero on any failure. Under pytest,
+`test_sample_svg` runs it on Tests/Browser/sample.svg.
+"""
+
+import argparse
+import re
+import sys
+import tempfile
+import urllib.parse
+import xml.etree.ElementTree as ET
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+from pathlib import Path
+
+SVG_NS = "http://www.w3.org/2000/svg"
+FG_NS = "http://github.com/jonhoo/inferno"
+CHROMIUM = "/usr/bin/chromium"
+HERE = Path(__file__).resolve().parent
+
+# Reads every frame's drawn state in one round trip, in the same order as parse_svg().
+READ_FRAMES_JS = """() => {
+  const c = document.getElementById("frames");
+  if (!c) return [];
+  return Array.from(c.children)
+    .filter(g => g.localName === "g" && g.querySelector("rect"))
+    .map(g => {
+      const r = g.querySelector("rect"), t = g.querySelector("text");
+      return {cls: g.getAttribute("class") || "", x: r.getAttribute("x"), w: r.getAttribute("width"),
+              fill: r.getAttribute("fill"), tx: t ? t.getAttribute("x") : null,
+              label: t ? t.textContent : null, shown: getComputedStyle(g).display !== "none"};
+    });
+}"""
+
+
+class Frame:
+    def __init__(self, index, g):
+        rect = g.find(f"{{{SVG_NS}}}rect")
+        title = g.find(f"{{{SVG_NS}}}title")
+        text = g.find(f"{{{SVG_NS}}}text")
+        self.index = index
+        self.title = title.text or "" if title is not None else ""
+        cut = self.title.rfind(" (")
+        self.name = self.title[:cut] if cut >= 0 else self.title
+        self.x_attr = rect.get(f"{{{FG_NS}}}x")
+        self.x = Fraction(self.x_attr)
+        self.w = Fraction(rect.get(f"{{{FG_NS}}}w"))
+        self.y = float(rect.get("y"))
+        self.height = float(rect.get("height"))
+        self.rect_x, self.rect_w, self.fill = rect.get("x"), rect.get("width"), rect.get("fill")
+        self.text_x = text.get("x") if text is not None else None
+        self.label = (text.text or "") if text is not None else None
+        self.depth = 0
+
+    @property
+    def end(self):
+        return self.x + self.w
+
+    def contains(self, other):
+        return self.x <= other.x and other.end <= self.end
+
+
+def parse_svg(path):
+    root = ET.parse(path).getroot()
+    container = next((e for e in root.iter(f"{{{SVG_NS}}}svg") if e.get("id") == "frames"), None)
+    if container is None:
+        return [], None
+    gs = [g for g in container if g.tag == f"{{{SVG_NS}}}g" and g.find(f"{{{SVG_NS}}}rect") is not None]
+    return [Frame(i, g) for i, g in enumerate(gs)], float(container.get("width"))
+
+
+def assign_depths(frames, inverted):
+    """Depth from rows only, as the contract says: root row at the bottom (top when inverted)."""
+    if not frames:
+        return
+    rows = sorted({f.y for f in frames})
+    steps = [b - a for a, b in zip(rows, rows[1:]) if b > a]
+    step = min(steps) if steps else frames[0].height + 1
+    root_y = rows[0] if inverted else rows[-1]
+    for f in frames:
+        f.depth = round(abs(f.y - root_y) / step)
+
+
+def covered(frames):
+    """Weight covered by the union of the frames' [x, x+w)."""
+    total, start, end = Fraction(0), None, None
+    for f in sorted(frames, key=lambda f: f.x):
+        if end is None or f.x > end:
+            if end is not None:
+                total += end - start
+            start, end = f.x, f.end
+        else:
+            end = max(end, f.end)
+    if end is not None:
+        total += end - start
+    return total
+
+
+def percent_text(value):
+    """JS toFixed(2) rounds exact ties up; Python's format rounds half-even."""
+    return str(Decimal(float(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+def js_regex_source(name):
+    return re.sub(r"[.*+?^${}()|\[\]\\/]", lambda m: "\\" + m.group(0), name)
+
+
+def pct_value(s):
+    return float(s.rstrip("%")) if s is not None else float("nan")
+
+
+class Run:
+    def __init__(self, svg, out_dir, opts):
+        self.svg, self.out_dir, self.opts = Path(svg).resolve(), Path(out_dir), opts
+        self.url = self.svg.as_uri()
+        self.passed = self.failed = 0
+        self.errors = []
+        self.answers = []  # replies queued for window.prompt
+        self.frames, self.frames_width = parse_svg(self.svg)
+
+    # ---- bookkeeping ----
+
+    def check(self, ok, what, detail=""):
+        if ok:
+            self.passed += 1
+            print(f"  ok   {what}")
+        else:
+            self.failed += 1
+            print(f"  FAIL {what}" + (f": {detail}" if detail else ""))
+        return ok
+
+    def check_no_errors(self, phase):
+        errors, self.errors = self.errors, []
+        self.check(not errors, f"no page errors during {phase}", "; ".join(errors))
+
+    def shot(self, name):
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(self.out_dir / f"{name}.png"))
+
+    def on_dialog(self, dialog):
+        if dialog.type == "prompt" and self.answers:
+            dialog.accept(self.answers.pop(0))
+        else:
+            self.errors.append(f"unexpected {dialog.type} dialog: {dialog.message!r}")
+            dialog.dismiss()
+
+    def load(self, query=""):
+        self.page.goto(self.url + query)
+        self.page.wait_for_load_state("load")
+
+    def state(self):
+        return self.page.evaluate(READ_FRAMES_JS)
+
+    def text(self, element_id):
+        return self.page.evaluate(f"() => (document.getElementById('{element_id}') || {{}}).textContent")
+
+    def classes(self, element_id):
+        return (self.page.get_attribute(f"#{element_id}", "class") or "").split()
+
+    def query(self):
+        return urllib.parse.parse_qs(urllib.parse.urlsplit(self.page.url).query)
+
+    def g(self, frame):
+        return self.page.locator("#frames > g").nth(frame.index)
+
+    def search_via_button(self, regex):
+        self.answers.append(regex)
+        self.page.click("#search")
+
+    # ---- choosing frames ----
+
+    def named(self, name, what):
+        matches = [f for f in self.frames if f.name == name]
+        if not matches:
+            sys.exit(f"test_svg: no frame named {name!r} for {what}")
+        return max(matches, key=lambda f: f.w)
+
+    def pick_hover(self):
+        if self.opts.hover:
+            return self.named(self.opts.hover, "--hover")
+        rest = [f for f in self.frames if f.depth > 0]
+        return max(rest, key=lambda f: f.w) if rest else None
+
+    def pick_zoom(self):
+        if self.opts.zoom:
+            return self.named(self.opts.zoom, "--zoom")
+        # The widest frame that leaves something outside it, so hiding can be checked; one at depth 2
+        # or more if possible, so several ancestors get checked.
+        rest = [f for f in self.frames if f.depth > 0 and f.w > 0 and any(self.outside(o, f) for o in self.frames)]
+        return max(rest, key=lambda f: (min(f.depth, 2), f.w)) if rest else None
+
+    @staticmethod
+    def outside(other, target):
+        return other.end <= target.x or other.x >= target.end
+
+    def pick_search(self):
+        if self.opts.search:
+            return self.opts.search
+        # Among the widest frames' names, prefer one whose literal matches nest (so counting them
+        # once matters), then the one matching the most frames.
+        names = []
+        for f in sorted((f for f in self.frames if f.depth > 0), key=lambda f: -f.w):
+            if f.name not in names:
+                names.append(f.name)
+            if len(names) == 40:
+                break
+        best, best_key = None, None
+        for name in names:
+            hits = [f for f in self.frames if name in f.name]
+            nested = sum(f.w for f in hits) != covered(hits)
+            key = (nested, len(hits))
+            if best_key is None or key > best_key:
+                best, best_key = name, key
+        return js_regex_source(best) if best is not None else "^$never"
+
+    def js_matches(self, regex, ignore_case):
+        return self.page.evaluate(
+            "([src, flags, names]) => names.map(n => new RegExp(src, flags).test(n))",
+            [regex, "i" if ignore_case else "", [f.name for f in self.frames]])
+
+    # ---- checks ----
+
+    def run(self):
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+            try:
+                self.page = browser.new_page(viewport={"width": 1300, "height": 900})
+                self.page.set_default_timeout(5000)  # a missing element should fail fast, not in 30 s
+                self.page.on("pageerror", lambda e: self.errors.append(f"page error: {e}"))
+                self.page.on("console", lambda m: m.type == "error" and self.errors.append(f"console: {m.text}"))
+                self.page.on("dialog", self.on_dialog)
+                self.load()
+                self.fg = self.page.evaluate("() => typeof fg === 'object' ? fg : null")
+                if not self.check(self.fg is not None, "the page defines `var fg`"):
+                    return
+                assign_depths(self.frames, bool(self.fg.get("inverted")))
+                print(f"{self.svg.name}: {len(self.frames)} frames, total {self.fg.get('total')}")
+                self.check_initial()
+                self.shot("01-loaded")
+                self.check_hover()
+                self.check_zoom()
+                self.check_search()
+                self.check_ignore_case_and_keys()
+                self.check_url_state()
+                self.check_no_errors("the whole run")
+            finally:
+                browser.close()
+
+    def check_initial(self):
+        self.check("hide" in self.classes("unzoom"), "#unzoom starts hidden")
+        self.check(self.text("details") in (" ", ""), "#details starts blank", repr(self.text("details")))
+        self.check_no_errors("load")
+
+    def check_hover(self):
+        frame = self.pick_hover()
+        if frame is None:
+            print("  skip hover: no frame besides the root")
+            return
+        self.g(frame).hover()
+        want = f"{self.fg['nametype']} {frame.title}"
+        self.check(self.text("details") == want, f"hover {frame.name!r} shows details", repr(self.text("details")))
+        self.shot("02-hover")
+        self.page.mouse.move(1, 1)
+        self.check(self.text("details") == " ", "mouse out restores #details to ' '", repr(self.text("details")))
+        self.check_no_errors("hover")
+
+    def check_zoom(self):
+        target = self.pick_zoom()
+        if target is None:
+            print("  skip zoom: no frame leaves anything outside it")
+            return
+        self.g(target).click()
+        self.check_zoomed(target, "click")
+        self.shot("03-zoomed")
+        q = self.query()
+        self.check(q.get("x") == [target.x_attr] and q.get("y") == [str(target.depth)],
+                   "zoom writes x= and y= to the URL", self.page.url)
+        root = next((f for f in self.frames if f.depth == 0), None)
+        if root is not None:
+            self.g(root).click()  # the dimmed root: zooming to it is the full view
+            self.check_unzoomed("clicking the root")
+            self.g(target).click()
+        self.page.click("#unzoom")
+        self.check_unzoomed("Reset Zoom")
+        self.check("x" not in self.query() and "y" not in self.query(), "Reset Zoom drops x/y from the URL", self.page.url)
+        self.check_no_errors("zoom")
+
+    def check_zoomed(self, target, how):
+        st = self.state()
+        t = st[target.index]
+        self.check(abs(pct_value(t["w"]) - 100) < 0.01 and abs(pct_value(t["x"])) < 0.01,
+                   f"{how}: {target.name!r} fills the width", f"x={t['x']} width={t['w']}")
+        self.check("hide" not in self.classes("unzoom") and self.page.is_visible("#unzoom"),
+                   f"{how}: Reset Zoom is visible")
+        outside = [f for f in self.frames if self.outside(f, target)]
+        if outside:
+            o = max(outside, key=lambda f: f.w)
+            self.check(not st[o.index]["shown"] and not self.g(o).is_visible(),
+                       f"{how}: {o.name!r} outside the zoomed frame is hidden")
+        bad_geometry, bad_vis, bad_parent, bad_label = [], [], [], []
+        cw = self.fg["fontsize"] * self.fg["fontwidth"]
+        for f, s in zip(self.frames, st):
+            if f.depth >= target.depth and target.contains(f):
+                want_x, want_w = float((f.x - target.x) / target.w * 100), float(f.w / target.w * 100)
+                if "parent" in s["cls"].split():
+                    bad_parent.append(f.name)
+            elif f.depth < target.depth and f.contains(target):
+                want_x, want_w = 0.0, 100.0
+                if "parent" not in s["cls"].split():
+                    bad_parent.append(f.name)
+            else:
+                if s["shown"]:
+                    bad_vis.append(f.name)
+                continue
+            if not s["shown"]:
+                bad_vis.append(f.name)
+            if abs(pct_value(s["x"]) - want_x) > 0.001 or abs(pct_value(s["w"]) - want_w) > 0.001:
+                bad_geometry.append(f"{f.name} x={s['x']} w={s['w']} want {want_x:.4f}%/{want_w:.4f}%")
+            if s["label"] is not None:
+                problem = label_problem(f.name, s["label"], want_w / 100 * self.frames_width, cw,
+                                        bool(self.fg.get("truncateleft")))
+                if problem:
+                    bad_label.append(f"{f.name!r} -> {s['label']!r}: {problem}")
+        self.check(not bad_vis, f"{how}: exactly the zoomed frame, its descendants and ancestors are shown",
+                   ", ".join(bad_vis[:5]))
+        self.check(not bad_parent, f"{how}: ancestors (and only they) have class parent", ", ".join(bad_parent[:5]))
+        self.check(not bad_geometry, f"{how}: frames rescaled from fg:x/fg:w", "; ".join(bad_geometry[:3]))
+        self.check(not bad_label, f"{how}: labels re-truncated to their new width", "; ".join(bad_label[:3]))
+
+    def check_unzoomed(self, how):
+        st = self.state()
+        changed = [f.name for f, s in zip(self.frames, st)
+                   if (s["x"], s["w"], s["tx"], s["label"]) != (f.rect_x, f.rect_w, f.text_x, f.label)
+                   or not s["shown"] or "parent" in s["cls"].split()]
+        self.check(not changed, f"{how}: every frame is back as rendered", ", ".join(changed[:5]))
+        self.check("hide" in self.classes("unzoom"), f"{how}: Reset Zoom hidden again")
+
+    def check_search_result(self, regex, ignore_case, what):
+        st = self.state()
+        hits = self.js_matches(regex, ignore_case)
+        wrong = [f.name for f, s, hit in zip(self.frames, st, hits)
+                 if s["fill"] != (self.fg["searchcolor"] if hit else f.fill)]
+        self.check(not wrong, f"{what}: matches filled with searchcolor, others unchanged", ", ".join(wrong[:5]))
+        matched = [f for f, hit in zip(self.frames, hits) if hit]
+        total = Fraction(str(self.fg["total"]))
+        value = covered(matched) * 100 / total if total else Fraction(0)
+        want = f"Matched: {percent_text(value)}%"
+        got = self.text("matched")
+        if not matched:
+            self.check(got in (" ", "", "Matched: 0.00%"), f"{what}: nothing matched", repr(got))
+        else:
+            self.check(got == want, f"{what}: #matched reads {want!r}", repr(got))
+        self.check("show" in self.classes("search"), f"{what}: #search has class show")
+        return matched
+
+    def check_cleared(self, what):
+        st = self.state()
+        wrong = [f.name for f, s in zip(self.frames, st) if s["fill"] != f.fill]
+        self.check(not wrong, f"{what}: original fills restored", ", ".join(wrong[:5]))
+        self.check(self.text("matched") in (" ", ""), f"{what}: #matched blank", repr(self.text("matched")))
+        self.check("show" not in self.classes("search"), f"{what}: #search no longer shown")
+        self.check("s" not in self.query(), f"{what}: s= dropped from the URL", self.page.url)
+
+    def check_search(self):
+        regex = self.pick_search()
+        self.search_via_button(regex)
+        matched = self.check_search_result(regex, False, f"search {regex!r}")
+        nested = sum(f.w for f in matched) != covered(matched)
+        print(f"       ({len(matched)} frames matched{', some nested' if nested else ''})")
+        self.check(self.query().get("s") == [regex], "search writes s= to the URL", self.page.url)
+        self.shot("04-search")
+        self.page.click("#search")
+        self.check_cleared("clicking Search again")
+        self.search_via_button("([unclosed")
+        st = self.state()
+        self.check(all(s["fill"] == f.fill for f, s in zip(self.frames, st)),
+                   "invalid regex highlights nothing")
+        self.check_no_errors("search")
+
+    def check_ignore_case_and_keys(self):
+        regex = self.pick_search()
+        swapped = regex.swapcase()
+        if swapped == regex or not re.fullmatch(r"[A-Za-z0-9_ ]+", regex):
+            print("  skip ignore case: the search regex has no letters to swap or has escapes")
+        else:
+            self.search_via_button(swapped)
+            self.check_search_result(swapped, False, f"case-swapped search {swapped!r}")
+            self.page.click("#ignorecase")
+            self.check("show" in self.classes("ignorecase"), "#ignorecase shows when on")
+            self.check_search_result(swapped, True, "ignore case re-runs the search")
+            self.check(self.query().get("i") == ["1"], "ignore case writes i=1 to the URL", self.page.url)
+            self.page.click("#ignorecase")
+            self.check("show" not in self.classes("ignorecase"), "#ignorecase off again")
+            self.page.click("#search")
+        self.answers.append(regex)
+        self.page.keyboard.press("Control+f")
+        self.check(not self.answers, "Ctrl+F opens the search prompt")
+        self.check_search_result(regex, False, "search from Ctrl+F")
+        # Headless Chromium has no find bar to see, so ask the event whether it was cancelled.
+        self.answers.append(regex)
+        prevented = self.page.evaluate("""() => {
+            const e = new KeyboardEvent("keydown", {key: "f", keyCode: 70, ctrlKey: true, bubbles: true, cancelable: true});
+            document.documentElement.dispatchEvent(e);
+            return e.defaultPrevented;
+        }""")
+        self.check(prevented, "Ctrl+F is kept from the browser (preventDefault)")
+        self.page.keyboard.press("Escape")
+        self.check_cleared("Esc")
+        self.check_no_errors("ignore case and keys")
+
+    def check_url_state(self):
+        target, regex = self.pick_zoom(), self.pick_search()
+        if target is None:
+            print("  skip URL zoom state: nothing to zoom into")
+            self.load("?" + urllib.parse.urlencode({"s": regex}))
+            self.check_search_result(regex, False, "search restored from ?s=")
+            return
+        # The URL the script writes after a search and a zoom…
+        self.search_via_button(regex)
+        self.g(target).click()
+        written = self.query()
+        want = {"s": [regex], "x": [target.x_attr], "y": [str(target.depth)]}
+        self.check(written == want, "search + zoom written to the URL", self.page.url)
+        url = self.page.url
+        self.page.goto("about:blank")
+        self.page.goto(url)
+        self.check_search_result(regex, False, "reloaded URL: search restored")
+        self.check_zoomed(target, "reloaded URL")
+        # …and one built here from the contract alone, with ignore case.
+        query = "?" + urllib.parse.urlencode({"s": regex, "i": "1", "x": target.x_attr, "y": target.depth})
+        self.page.goto("about:blank")
+        self.load(query)
+        self.check("show" in self.classes("ignorecase"), "?i=1 turns ignore case on")
+        self.check_search_result(regex, True, "built URL: search restored")
+        self.check_zoomed(target, "built URL")
+        self.shot("05-restored-from-url")
+        self.page.click("#unzoom")
+        self.check_unzoomed("Reset Zoom after restore")
+        self.check(self.query() == {"s": [regex], "i": ["1"]}, "URL keeps s= and i= after Reset Zoom", self.page.url)
+        self.check_no_errors("URL state")
+        self.check_zoom_speed(target)
+
+    def check_zoom_speed(self, target):
+        ms = self.page.evaluate("""(i) => {
+            const g = document.getElementById("frames").querySelectorAll(":scope > g")[i];
+            const t0 = performance.now();
+            g.querySelector("rect").dispatchEvent(new MouseEvent("click", {bubbles: true}));
+            document.getElementById("unzoom").dispatchEvent(new MouseEvent("click", {bubbles: true}));
+            return performance.now() - t0;
+        }""", target.index)
+        self.check(ms <= self.opts.max_zoom_ms, f"zoom + reset of {len(self.frames)} frames in {ms:.0f} ms",
+                   f"limit {self.opts.max_zoom_ms} ms")
+
+
+def label_problem(name, label, width, cw, left=False):
+    """Why `label` is not an acceptable truncation of `name` for a frame `width` units wide, or None."""
+    if width < 3 * cw:
+        return None if label == "" else "should be empty under 3 characters' width"
+    if len(label) * cw > width + 1e-6:
+        return f"{len(label)} chars do not fit {width:.1f} units"
+    if label == name:
+        return None
+    if len(name) * cw <= width:
+        return "the whole name fits"
+    if left and not (label.startswith("..") and name.endswith(label[2:]) and len(label) > 2):
+        return "not '..' followed by a suffix (fg.truncateleft)"
+    if not left and not (label.endswith("..") and name.startswith(label[:-2]) and len(label) > 2):
+        return "not a prefix followed by '..'"
+    # Allow a couple of characters of padding, but the label must use the room it has.
+    if len(label) < int(width // cw) - 3:
+        return f"only {len(label)} chars where {int(width // cw)} fit"
+    return None
+
+
+def run(svg, out_dir, opts):
+    r = Run(svg, out_dir, opts)
+    try:
+        r.run()
+    except Exception as e:  # a crash is one more failure, reported with the checks done so far
+        r.check(False, "the run completes", f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}")
+    print(f"{r.passed} passed, {r.failed} failed")
+    return r.failed
+
+
+def parse_args(argv):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("svg", help="the flame graph to test")
+    ap.add_argument("out", nargs="?", default="out/browser", help="screenshot folder (default out/browser)")
+    ap.add_argument("--hover", metavar="NAME", help="frame to hover (default: widest non-root)")
+    ap.add_argument("--zoom", metavar="NAME", help="frame to click (default: widest with something beside it)")
+    ap.add_argument("--search", metavar="REGEX", help="search regex (default: derived from frame names)")
+    ap.add_argument("--max-zoom-ms", type=float, default=2000, help="zoom + reset time limit (default 2000)")
+    return ap.parse_args(argv)
+
+
+def test_sample_svg():
+    """pytest entry point: the committed fixture must pass."""
+    with tempfile.TemporaryDirectory() as out:
+        assert run(HERE / "sample.svg", out, parse_args([str(HERE / "sample.svg")])) == 0
+
+
+def main(argv=None):
+    opts = parse_args(sys.argv[1:] if argv is None else argv)
+    if not Path(opts.svg).is_file():
+        sys.exit(f"test_svg: no such file: {opts.svg}")
+    if not Path(CHROMIUM).exists():
+        sys.exit(f"test_svg: {CHROMIUM} missing (apt-get install chromium)")
+    return 1 if run(opts.svg, opts.out, opts) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
