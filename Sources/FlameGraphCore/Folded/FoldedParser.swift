@@ -158,6 +158,7 @@ public struct FoldedParser {
             j += 1
             digits += 1
         }
+        var sawNonZeroFraction = false
         var value = Double(intPart)
         if overflow {
             var v = 0.0
@@ -170,7 +171,7 @@ public struct FoldedParser {
             var frac = 0.0
             while j < end, bytes[j] >= 0x30, bytes[j] <= 0x39 {
                 let d = bytes[j] - 0x30
-                if d != 0 { fractional = true }
+                if d != 0 { sawNonZeroFraction = true }
                 frac += Double(d) * scale
                 scale *= 0.1
                 j += 1
@@ -179,6 +180,7 @@ public struct FoldedParser {
             value += frac
         }
         guard digits > 0, j == end else { return nil }
+        if sawNonZeroFraction { fractional = true }
         return (value, start)
     }
 

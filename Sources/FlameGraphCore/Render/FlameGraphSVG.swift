@@ -129,6 +129,7 @@ public enum FlameGraphSVG {
             out.raw(" }\n#frames text { fill:rgb(0,0,0) }\n#title { text-anchor:middle; font-size:")
             out.text(NumberFormatting.weight(fontSize + 5))
             out.raw("px; }\n#subtitle { text-anchor:middle; fill:rgb(160,160,160); }\n")
+            out.raw("#search, #ignorecase, #matched { text-anchor:end; }\n")
             out.text(InteractiveScript.css)
             out.raw("</style>\n<script type=\"text/ecmascript\"><![CDATA[\nvar fg = {nametype: ")
             jsString(options.nameType)
