@@ -43,7 +43,9 @@ public enum FlameGraphCLI {
             return ExitStatus.success
         } catch let error as FlameGraphError {
             Console.error(error.message)
-            if error.kind == .internal { Console.writeErr("flame-graph: this is a bug; please report it with the command line\n") }
+            if error.kind == .internal {
+                Console.writeErr("flame-graph: this is a bug; please report it with the command line\n")
+            }
             return ExitStatus.code(for: error.kind)
         } catch let exit as CommandExit {
             return exit.status

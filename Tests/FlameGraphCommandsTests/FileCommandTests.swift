@@ -18,12 +18,16 @@ final class FileCommandTests: XCTestCase {
     func testRendersFoldedFileAndWritesFoldedOutput() throws {
         let input = try write("in.folded", "main;work;hot 90\nmain;work;cold 10\n")
         let r = try FlameGraphBinary.run(
-            ["file", "--input", input, "--output", dir + "/out.svg", "--folded-output", dir + "/out.folded", "--title", "T"])
+            [
+                "file", "--input", input, "--output", dir + "/out.svg", "--folded-output", dir + "/out.folded",
+                "--title", "T",
+            ])
         XCTAssertEqual(r.status, 0, r.stderr)
         let svg = try String(contentsOfFile: dir + "/out.svg", encoding: .utf8)
         XCTAssertTrue(svg.contains("<title>hot (90 samples, 90.00%)</title>"))
         XCTAssertTrue(svg.contains(">T</text>"))
-        XCTAssertEqual(try String(contentsOfFile: dir + "/out.folded", encoding: .utf8), "main;work;cold 10\nmain;work;hot 90\n")
+        XCTAssertEqual(
+            try String(contentsOfFile: dir + "/out.folded", encoding: .utf8), "main;work;cold 10\nmain;work;hot 90\n")
     }
 
     func testReadsStdinAndWritesStdout() throws {
@@ -52,8 +56,11 @@ final class FileCommandTests: XCTestCase {
 
     func testReadsItsOwnSVGBackExactly() throws {
         let input = try write("in.folded", "main;a 1\nmain;b 1000000\nmain;b;c 3\n")
-        XCTAssertEqual(try FlameGraphBinary.run(["file", "-i", input, "-o", dir + "/1.svg", "--min-width", "50%"]).status, 0)
-        let r = try FlameGraphBinary.run(["file", "-i", dir + "/1.svg", "-o", dir + "/2.svg", "--folded-output", dir + "/2.folded"])
+        XCTAssertEqual(
+            try FlameGraphBinary.run(["file", "-i", input, "-o", dir + "/1.svg", "--min-width", "50%"]).status, 0)
+        let r = try FlameGraphBinary.run([
+            "file", "-i", dir + "/1.svg", "-o", dir + "/2.svg", "--folded-output", dir + "/2.folded",
+        ])
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertEqual(
             try String(contentsOfFile: dir + "/2.folded", encoding: .utf8), "main;a 1\nmain;b 1000000\nmain;b;c 3\n",
@@ -99,7 +106,9 @@ final class FileCommandTests: XCTestCase {
         let input = try write("in.folded", "main;a 5\nmain;b 7\nother;c 2\n")
         _ = try FlameGraphBinary.run(["file", "-i", input, "-o", dir + "/1.svg"])
         _ = try FlameGraphBinary.run(["file", "-i", input, "-o", dir + "/2.svg"])
-        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: dir + "/1.svg")), try Data(contentsOf: URL(fileURLWithPath: dir + "/2.svg")))
+        XCTAssertEqual(
+            try Data(contentsOf: URL(fileURLWithPath: dir + "/1.svg")),
+            try Data(contentsOf: URL(fileURLWithPath: dir + "/2.svg")))
     }
 
     func testHotColdColoursFramesByShareWithALegend() throws {
@@ -119,10 +128,16 @@ final class FileCommandTests: XCTestCase {
 
     func testInvertedFlameChartAndFactor() throws {
         let input = try write("in.folded", "a;b 1\na;c 2\na;b 3\n")
-        let r = try FlameGraphBinary.run(["file", "-i", input, "-o", dir + "/fc.svg", "--flamechart", "--inverted", "--factor", "10"])
+        let r = try FlameGraphBinary.run([
+            "file", "-i", input, "-o", dir + "/fc.svg", "--flamechart", "--inverted", "--factor", "10",
+        ])
         XCTAssertEqual(r.status, 0, r.stderr)
-        let frames = SVGFrames.parse(try String(contentsOfFile: dir + "/fc.svg", encoding: .utf8), geometry: .samples, inverted: true)
+        let frames = SVGFrames.parse(
+            try String(contentsOfFile: dir + "/fc.svg", encoding: .utf8), geometry: .samples, inverted: true)
         // Time order, last line first: b(30) c(20) b(10) — b appears twice, never merged across time.
-        XCTAssertEqual(frames.filter { $0.depth == 2 }.sorted { Double($0.x)! < Double($1.x)! }.map { "\($0.name)@\($0.x)+\($0.width)" }, ["b@0+30", "c@30+20", "b@50+10"])
+        XCTAssertEqual(
+            frames.filter { $0.depth == 2 }.sorted { Double($0.x)! < Double($1.x)! }.map {
+                "\($0.name)@\($0.x)+\($0.width)"
+            }, ["b@0+30", "c@30+20", "b@50+10"])
     }
 }

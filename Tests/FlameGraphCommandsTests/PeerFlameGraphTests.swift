@@ -1,9 +1,10 @@
 import FlameGraphTestSupport
 import Foundation
+import XCTest
+
 #if canImport(FoundationXML)
     import FoundationXML
 #endif
-import XCTest
 
 /// Every `flamegraph` row of the peers' cases: for the same input and options, our SVG has the same
 /// frames as the peer's (names, counts, depth, start offset and width in samples); error rows fail,
@@ -39,7 +40,8 @@ final class PeerFlameGraphTests: XCTestCase {
                 // inferno reads and rewrites ./palette.map: run in a scratch copy.
                 try? FileManager.default.removeItem(atPath: dir + "/palette.map")
                 try FileManager.default.copyItem(
-                    atPath: c.path("inferno/tests/data/flamegraph/palette-map/palette.map"), toPath: dir + "/palette.map")
+                    atPath: c.path("inferno/tests/data/flamegraph/palette-map/palette.map"),
+                    toPath: dir + "/palette.map")
             }
             let (result, svg) = try run(c, in: dir)
             let context = "\(c.id) (\(c.rawArgs)): \(result.stderr)"
@@ -87,7 +89,9 @@ final class PeerFlameGraphTests: XCTestCase {
 
     func assertWellFormed(_ svg: String, _ context: String, file: StaticString = #filePath, line: UInt = #line) {
         let parser = XMLParser(data: Data(svg.utf8))
-        XCTAssertTrue(parser.parse(), "not well-formed XML: \(parser.parserError.map { "\($0)" } ?? "") — \(context)", file: file, line: line)
+        XCTAssertTrue(
+            parser.parse(), "not well-formed XML: \(parser.parserError.map { "\($0)" } ?? "") — \(context)", file: file,
+            line: line)
     }
 
     func compareFrames(_ c: PeerCase, ours: String, context: String) throws {
@@ -100,9 +104,14 @@ final class PeerFlameGraphTests: XCTestCase {
             // inferno truncates fractional counts to integers; we keep them (flamegraph.pl's choice).
             // Compare the same frames, with our counts truncated per input line: names and depths must
             // agree exactly, and each of our widths lies within [theirs, theirs + lines).
-            XCTAssertEqual(mine.map { "\($0.name)@\($0.depth)" }.sorted(), theirs.map { "\($0.name)@\($0.depth)" }.sorted(), context)
+            XCTAssertEqual(
+                mine.map { "\($0.name)@\($0.depth)" }.sorted(), theirs.map { "\($0.name)@\($0.depth)" }.sorted(),
+                context)
             for m in mine {
-                guard let t = theirs.first(where: { $0.name == m.name && $0.depth == m.depth && abs((Double($0.x) ?? 0) - (Double(m.x) ?? 0)) < 7 }),
+                guard
+                    let t = theirs.first(where: {
+                        $0.name == m.name && $0.depth == m.depth && abs((Double($0.x) ?? 0) - (Double(m.x) ?? 0)) < 7
+                    }),
                     let tw = Double(t.width), let mw = Double(m.width)
                 else { XCTFail("no peer frame for \(m) — \(context)"); continue }
                 XCTAssertTrue(mw >= tw && mw < tw + 6, "\(m) vs \(t) — \(context)")
@@ -125,7 +134,8 @@ final class PeerFlameGraphTests: XCTestCase {
         let extra = multisetDifference(mine, theirs)
         XCTAssertTrue(
             missing.isEmpty && extra.isEmpty,
-            "\(context)\n missing (\(missing.count)): \(missing.prefix(5))\n extra (\(extra.count)): \(extra.prefix(5))")
+            "\(context)\n missing (\(missing.count)): \(missing.prefix(5))\n extra (\(extra.count)): \(extra.prefix(5))"
+        )
     }
 
     func comparePixelFrames(_ c: PeerCase, ours: String, context: String) throws {
@@ -149,7 +159,9 @@ final class PeerFlameGraphTests: XCTestCase {
                     && abs((Double($0.x) ?? -1) - x) <= 0.15 && abs((Double($0.width) ?? -1) - w) <= 0.15
             }) {
                 let t = pool.remove(at: i)
-                if m.depth > 0 && t.fill != "(empty name)" { XCTAssertEqual(m.fill, t.fill, "fill of \(m.name) — \(context)") }
+                if m.depth > 0 && t.fill != "(empty name)" {
+                    XCTAssertEqual(m.fill, t.fill, "fill of \(m.name) — \(context)")
+                }
             } else {
                 XCTFail("no flamegraph.pl frame matches \(m) (x=\(x), w=\(w)) — \(context)")
             }

@@ -26,7 +26,8 @@ struct InputOptionGroup: ParsableArguments {
     func validate() throws {
         if input.isEmpty { throw ValidationError("missing --input: name a profile file, or - for stdin") }
         if let format, ProfileFormat(rawValue: format) == nil {
-            throw ValidationError("--format '\(format)' is not a format; use one of folded, perf, cpuprofile, pprof, speedscope, svg")
+            throw ValidationError(
+                "--format '\(format)' is not a format; use one of folded, perf, cpuprofile, pprof, speedscope, svg")
         }
         if input.filter({ $0 == "-" }).count > 1 { throw ValidationError("--input - (stdin) can be given only once") }
     }

@@ -32,7 +32,9 @@ struct RenderOptionGroup: ParsableArguments {
         help: "Omit frames narrower than this many pixels, or than N% of the total with a trailing %.")
     var minWidth: String = "0.1"
 
-    @Option(name: [.customLong("colors"), .customLong("colours"), .short], help: "Palette: \(Palette.allCases.map(\.rawValue).joined(separator: ", ")).")
+    @Option(
+        name: [.customLong("colors"), .customLong("colours"), .short],
+        help: "Palette: \(Palette.allCases.map(\.rawValue).joined(separator: ", ")).")
     var colors: String = "hot"
 
     @Flag(help: "Colour by a hash of the function name (the default; kept for flamegraph.pl compatibility).")
@@ -84,7 +86,8 @@ struct RenderOptionGroup: ParsableArguments {
 
     @Option(
         name: [.customLong("nameattr")],
-        help: ArgumentHelp("Per-function attributes (NAME<TAB>key=value… lines: title, href, class, id, …).", valueName: "file"))
+        help: ArgumentHelp(
+            "Per-function attributes (NAME<TAB>key=value… lines: title, href, class, id, …).", valueName: "file"))
     var nameAttr: String?
 
     @Flag(name: [.customLong("cp")], help: "Consistent palette: reuse and update colours in ./palette.map.")
@@ -93,7 +96,9 @@ struct RenderOptionGroup: ParsableArguments {
     @Flag(name: [.customLong("no-sort")], help: "Check that folded input is already sorted instead of not caring.")
     var noSort = false
 
-    @Option(name: [.customLong("base")], help: "Draw only stacks through a frame of this name, starting at it (repeatable).")
+    @Option(
+        name: [.customLong("base")], help: "Draw only stacks through a frame of this name, starting at it (repeatable)."
+    )
     var base: [String] = []
 
     func validate() throws {
@@ -108,7 +113,8 @@ struct RenderOptionGroup: ParsableArguments {
         guard factor > 0 && factor.isFinite else { throw ValidationError("--factor must be a positive number") }
         guard Palette(rawValue: colors) != nil else {
             throw ValidationError(
-                "--colors '\(colors)' is not a palette; use one of \(Palette.allCases.map(\.rawValue).joined(separator: ", "))")
+                "--colors '\(colors)' is not a palette; use one of \(Palette.allCases.map(\.rawValue).joined(separator: ", "))"
+            )
         }
         _ = try parsedMinWidth()
         if random && (hash || deterministic) {

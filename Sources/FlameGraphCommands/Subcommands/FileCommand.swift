@@ -5,7 +5,8 @@ import FlameGraphCore
 struct FileCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "file",
-        abstract: "Draw a flame graph from a profile file (folded stacks, perf script, .cpuprofile, pprof, speedscope, SVG).",
+        abstract:
+            "Draw a flame graph from a profile file (folded stacks, perf script, .cpuprofile, pprof, speedscope, SVG).",
         discussion: """
             Examples:
               flame-graph file --input stacks.folded --output cpu.svg
@@ -52,14 +53,16 @@ enum Rendering {
         importOptions.keepSequence = render.flamechart
         if render.noSort && render.reverse && !output.quiet {
             Console.warn(
-                "Input lines are always sorted when `reverse_stack_order` is `true`. The `no_sort` option is being ignored. (--no-sort has no effect with --reverse.)")
+                "Input lines are always sorted when `reverse_stack_order` is `true`. The `no_sort` option is being ignored. (--no-sort has no effect with --reverse.)"
+            )
         }
         let loaded = try ProfileLoader.load(
             inputs.input, format: inputs.format, options: importOptions, quiet: output.quiet,
             requireSorted: render.noSort && !render.reverse)
         let profile = render.transform(loaded)
         guard profile.totalWeight > 0 else {
-            throw FlameGraphError(.badInput, "no samples left to draw (after --base \(render.base.joined(separator: ", ")))")
+            throw FlameGraphError(
+                .badInput, "no samples left to draw (after --base \(render.base.joined(separator: ", ")))")
         }
         var options = try render.renderOptions(defaultCountName: countName(for: profile.unit))
         if let coloring {
@@ -68,7 +71,8 @@ enum Rendering {
             options.coloring = .differential
         }
         if let nameAttr = render.nameAttr {
-            options.nameAttributes = NameAttributesFile.parse(String(decoding: try InputFile.readAll(nameAttr), as: UTF8.self))
+            options.nameAttributes = NameAttributesFile.parse(
+                String(decoding: try InputFile.readAll(nameAttr), as: UTF8.self))
         }
         let paletteMapPath = "palette.map"
         if render.consistentPalette {

@@ -1,9 +1,10 @@
+import FlameGraphCore
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import FlameGraphCore
 
 /// Reads an input named on the command line — a path, `-` for stdin, or a pipe such as `<(cat x)` —
 /// in chunks, so large inputs stream through the parsers instead of being held whole.
@@ -41,7 +42,8 @@ enum InputFile {
             let n = read(fd, buffer.baseAddress!, chunkSize)
             if n < 0 {
                 if errno == EINTR { continue }
-                throw FlameGraphError(.badInput, "reading \(path == "-" ? "standard input" : path) failed: \(describe(errno))")
+                throw FlameGraphError(
+                    .badInput, "reading \(path == "-" ? "standard input" : path) failed: \(describe(errno))")
             }
             if n == 0 { break }
             try body(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))

@@ -1,10 +1,11 @@
+import FlameGraphCore
+import Synchronization
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import FlameGraphCore
-import Synchronization
 
 /// Writes outputs atomically: into a temporary file beside the target, flushed, then renamed over it,
 /// so an interrupted or failed run never leaves a half-written file or clobbers a good one. `-` is stdout.

@@ -12,7 +12,8 @@ enum ProfileLoader {
             if requireSorted && !decoded.inputSorted {
                 throw FlameGraphError(
                     .badInput,
-                    "unsorted input lines detected in \(InputFile.displayName(path)): --no-sort needs stacks in sorted order (drop --no-sort, or sort the file)")
+                    "unsorted input lines detected in \(InputFile.displayName(path)): --no-sort needs stacks in sorted order (drop --no-sort, or sort the file)"
+                )
             }
             if merged == nil {
                 merged = decoded.profile

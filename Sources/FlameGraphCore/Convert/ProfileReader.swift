@@ -93,7 +93,8 @@ public struct ProfileReader {
         case .folded(var parser):
             parser.finish()
             guard parser.validLines > 0 else {
-                throw FlameGraphError(.badInput, "\(sourceName): no stack counts found (no line of the form 'frame;frame COUNT')")
+                throw FlameGraphError(
+                    .badInput, "\(sourceName): no stack counts found (no line of the form 'frame;frame COUNT')")
             }
             return DecodedProfile(
                 profile: parser.profile, diagnostics: parser.diagnostics, format: .folded, inputSorted: parser.isSorted)

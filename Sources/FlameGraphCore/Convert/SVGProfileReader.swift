@@ -40,7 +40,8 @@ enum SVGProfileReader {
                 case "quot": replacement = "\""
                 case "apos": replacement = "'"
                 default:
-                    if entity.hasPrefix("#x") || entity.hasPrefix("#X"), let v = UInt32(entity.dropFirst(2), radix: 16) {
+                    if entity.hasPrefix("#x") || entity.hasPrefix("#X"), let v = UInt32(entity.dropFirst(2), radix: 16)
+                    {
                         replacement = Unicode.Scalar(v)
                     } else if entity.hasPrefix("#"), let v = UInt32(entity.dropFirst()) {
                         replacement = Unicode.Scalar(v)

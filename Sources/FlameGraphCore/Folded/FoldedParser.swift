@@ -80,7 +80,8 @@ public struct FoldedParser {
         }
         if invalidLines > 0 {
             diagnostics.warn(
-                "Ignored \(invalidLines) lines with invalid format in \(sourceName) (first at line \(firstInvalidLine))")
+                "Ignored \(invalidLines) lines with invalid format in \(sourceName) (first at line \(firstInvalidLine))"
+            )
         }
         if sawFractional {
             diagnostics.warn(

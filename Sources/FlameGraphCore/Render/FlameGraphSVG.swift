@@ -283,7 +283,8 @@ public enum FlameGraphSVG {
                 let xPct = f.start / total * 100
                 let wPct = f.width / total * 100
                 let nameBytes = escapedName(nameID)
-                let attrs = nameID >= 0 && !options.nameAttributes.isEmpty
+                let attrs =
+                    nameID >= 0 && !options.nameAttributes.isEmpty
                     ? options.nameAttributes[profile.names.string(nameID)] : nil
                 openFrame(attrs)
                 if let title = attrs?.title {
@@ -344,21 +345,20 @@ public enum FlameGraphSVG {
         mutating func titleCounts(_ f: LaidOutFrame) {
             let total = layout.total
             out.raw(" (")
-                out.text(NumberFormatting.grouped(f.width))
-                out.raw(" ")
-                out.text(options.countName)
-                out.raw(", ")
-                out.text(NumberFormatting.percent(f.width, of: total))
-                if options.coloring == .differential && f.node != 0 {
-                    let d = f.selfAfter - f.selfBefore
-                    out.raw("; ")
-                    if d > 0 { out.raw("+") }
-                    out.text(NumberFormatting.fixed(d / total * 100, decimals: 2))
-                    out.raw("%")
-                }
-                out.raw(")")
+            out.text(NumberFormatting.grouped(f.width))
+            out.raw(" ")
+            out.text(options.countName)
+            out.raw(", ")
+            out.text(NumberFormatting.percent(f.width, of: total))
+            if options.coloring == .differential && f.node != 0 {
+                let d = f.selfAfter - f.selfBefore
+                out.raw("; ")
+                if d > 0 { out.raw("+") }
+                out.text(NumberFormatting.fixed(d / total * 100, decimals: 2))
+                out.raw("%")
+            }
+            out.raw(")")
         }
-
 
         /// Names are shown without the `_[k]`/`_[j]`/`_[i]`/`_[w]` annotations that only pick colours.
         static func displayName(_ name: String) -> String {
@@ -417,7 +417,8 @@ public enum FlameGraphSVG {
             case .palette:
                 if nameID < 0 { return Palette.RGB(250, 250, 250) }
                 if case .random = options.colorMode {
-                    return options.palette.color(for: profile.names.string(nameID), mode: options.colorMode, random: &random)
+                    return options.palette.color(
+                        for: profile.names.string(nameID), mode: options.colorMode, random: &random)
                 }
                 if let c = colorCache[Int(nameID)] { return c }
                 let name = profile.names.string(nameID)

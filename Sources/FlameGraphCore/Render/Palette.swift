@@ -79,7 +79,10 @@ public enum Palette: String, Sendable, CaseIterable {
             return .red
         case .rust:
             if name.hasSuffix("_[k]") { return .orange }
-            if name.contains("::") { return name.hasPrefix("std::") || name.hasPrefix("core::") || name.hasPrefix("alloc::") ? .yellow : .green }
+            if name.contains("::") {
+                return name.hasPrefix("std::") || name.hasPrefix("core::") || name.hasPrefix("alloc::")
+                    ? .yellow : .green
+            }
             return .red
         case .wakeup: return .aqua
         default: return self

@@ -103,6 +103,7 @@ final class ProfileLawTests: XCTestCase {
         let pruned = FlameLayoutBuilder.layout(p, minWidth: 2)
         XCTAssertEqual(all.frames.count, 4)
         XCTAssertEqual(pruned.frames.count, 3)
-        XCTAssertFalse(pruned.frames.contains { p.names.string(p.name[Int(max($0.node, 1))]) == "tiny" && $0.node != 0 })
+        XCTAssertFalse(
+            pruned.frames.contains { p.names.string(p.name[Int(max($0.node, 1))]) == "tiny" && $0.node != 0 })
     }
 }

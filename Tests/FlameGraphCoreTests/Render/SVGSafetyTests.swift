@@ -9,7 +9,8 @@ import XCTest
 final class SVGSafetyTests: XCTestCase {
     static let hostile = [
         "<script>alert(1)</script>", "a & b", "say \"hi\"", "it's", "semi;colon", "nul\u{0}byte", "esc\u{1B}[31mred",
-        "]]>", "--><!--", "tab\tname", "\u{FFFE}\u{FFFF}odd", "std::map<" + String(repeating: "std::vector<int>, ", count: 220) + ">",
+        "]]>", "--><!--", "tab\tname", "\u{FFFE}\u{FFFF}odd",
+        "std::map<" + String(repeating: "std::vector<int>, ", count: 220) + ">",
         "émoji 🔥", "<img src=x onerror=alert(1)>",
     ]
 
@@ -25,7 +26,12 @@ final class SVGSafetyTests: XCTestCase {
     }
 
     func testHostileNamesRenderAsWellFormedInertXML() throws {
-        for options in [RenderOptions(), { var o = RenderOptions(); o.inverted = true; o.coloring = .hotCold; return o }()] {
+        for options in [
+            RenderOptions(),
+            {
+                var o = RenderOptions(); o.inverted = true; o.coloring = .hotCold; return o
+            }(),
+        ] {
             let svg = try render(Self.hostile, options: options)
             assertWellFormed(svg)
             XCTAssertFalse(svg.contains("<script>alert"), "markup from a frame name leaked")
