@@ -4,7 +4,7 @@ import XCTest
 
 /// Expected names were checked against `swift demangle` (its declaration part, with the module
 /// kept and generic parameter clauses left out, as this demangler prints).
-final class SwiftDemanglerTests: XCTestCase {
+final class PerfSwiftDemanglerTests: XCTestCase {
     static let cases: [(String, String)] = [
         // Functions, labels, modules.
         ("$s4main3fooyyF", "main.foo()"),
