@@ -17,10 +17,10 @@ struct FileCommand: ParsableCommand {
     @OptionGroup var inputs: InputOptionGroup
     @OptionGroup var output: OutputOptionGroup
     @OptionGroup var render: RenderOptionGroup
+    @OptionGroup var perf: PerfOptionGroup
 
     func run() throws {
-        try Rendering.drawAndWrite(
-            inputs: inputs, output: output, render: render, coloring: nil)
+        try Rendering.drawAndWrite(inputs: inputs, output: output, render: render, perf: perf, coloring: nil)
     }
 }
 
@@ -37,19 +37,21 @@ struct HotColdCommand: ParsableCommand {
     @OptionGroup var inputs: InputOptionGroup
     @OptionGroup var output: OutputOptionGroup
     @OptionGroup var render: RenderOptionGroup
+    @OptionGroup var perf: PerfOptionGroup
 
     func run() throws {
-        try Rendering.drawAndWrite(inputs: inputs, output: output, render: render, coloring: .hotCold)
+        try Rendering.drawAndWrite(inputs: inputs, output: output, render: render, perf: perf, coloring: .hotCold)
     }
 }
 
 /// The shared load → transform → draw → write pipeline of the drawing subcommands.
 enum Rendering {
     static func drawAndWrite(
-        inputs: InputOptionGroup, output: OutputOptionGroup, render: RenderOptionGroup,
+        inputs: InputOptionGroup, output: OutputOptionGroup, render: RenderOptionGroup, perf: PerfOptionGroup,
         coloring: RenderOptions.Coloring?
     ) throws {
         var importOptions = ImportOptions()
+        importOptions.perf = perf.options()
         importOptions.keepSequence = render.flamechart
         if render.noSort && render.reverse && !output.quiet {
             Console.warn(

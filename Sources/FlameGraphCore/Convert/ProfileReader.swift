@@ -2,6 +2,8 @@
 public struct ImportOptions: Sendable {
     /// Keep stacks in input order (flame charts).
     public var keepSequence = false
+    /// `perf script` collapsing.
+    public var perf = PerfCollapseOptions()
     public init() {}
 }
 
@@ -20,6 +22,7 @@ public struct ProfileReader {
     private enum State {
         case sniffing([UInt8])
         case folded(FoldedParser)
+        case perf(PerfScriptCollapser)
         case buffered(ProfileFormat, [UInt8])
     }
 
@@ -49,6 +52,10 @@ public struct ProfileReader {
             state = .sniffing([])  // release the copy before mutating
             parser.consume(chunk)
             state = .folded(parser)
+        case .perf(var collapser):
+            state = .sniffing([])
+            collapser.consume(chunk)
+            state = .perf(collapser)
         case .buffered(let format, var bytes):
             state = .sniffing([])
             bytes.append(contentsOf: chunk)
@@ -79,6 +86,10 @@ public struct ProfileReader {
             var parser = FoldedParser(sourceName: sourceName, keepSequence: options.keepSequence)
             parser.consume(head)
             state = .folded(parser)
+        case .perf:
+            var collapser = PerfScriptCollapser(options: options.perf)
+            collapser.consume(head)
+            state = .perf(collapser)
         default:
             state = .buffered(format, head)
         }
@@ -98,6 +109,15 @@ public struct ProfileReader {
             }
             return DecodedProfile(
                 profile: parser.profile, diagnostics: parser.diagnostics, format: .folded, inputSorted: parser.isSorted)
+        case .perf(var collapser):
+            collapser.finish()
+            guard collapser.profile.totalWeight > 0 else {
+                throw FlameGraphError(
+                    .badInput,
+                    "\(sourceName): no samples found in the perf script output\(collapser.eventType.map { " (event filter: \($0))" } ?? "")"
+                )
+            }
+            return DecodedProfile(profile: collapser.profile, diagnostics: collapser.diagnostics, format: .perf)
         case .buffered(let format, let bytes):
             return try Self.decodeWhole(bytes, format: format, sourceName: sourceName, options: options)
         }

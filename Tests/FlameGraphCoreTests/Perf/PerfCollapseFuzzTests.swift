@@ -1,3 +1,4 @@
+import FlameGraphTestSupport
 import Foundation
 import XCTest
 
@@ -7,7 +8,7 @@ import XCTest
 /// profile (it reports problems as warnings, never fails) whose folded form is well-formed.
 final class PerfCollapseFuzzTests: XCTestCase {
     static func seedInputs() throws -> [[UInt8]] {
-        let root = PerfCollapseDataTests.dataRoot
+        let root = URL(fileURLWithPath: PeerCases.root)
         var inputs: [[UInt8]] = []
         for path in [
             "inferno/tests/data/collapse-perf/java-inline.txt",
@@ -99,7 +100,8 @@ final class PerfCollapseFuzzTests: XCTestCase {
             var m: [UInt8] = []
             for _ in 0..<(Int(rng.next() % 3000)) {
                 let r = rng.next()
-                m.append(round % 2 == 0 ? UInt8(truncatingIfNeeded: r) : interesting[Int(r % UInt64(interesting.count))])
+                m.append(
+                    round % 2 == 0 ? UInt8(truncatingIfNeeded: r) : interesting[Int(r % UInt64(interesting.count))])
             }
             exercise(m, &rng)
         }

@@ -97,7 +97,8 @@ final class PerfCollapseUnitTests: XCTestCase {
     }
 
     func testUnknownSymbolsUseTheDsoAndOptionallyTheAddress() {
-        let text = "a 1 1.0: 1 cycles: \n\t7f00 [unknown] (/usr/lib/libfoo.so.1)\n\tffff [unknown] ([vdso])\n\t1 [unknown] ([unknown])\n"
+        let text =
+            "a 1 1.0: 1 cycles: \n\t7f00 [unknown] (/usr/lib/libfoo.so.1)\n\tffff [unknown] ([vdso])\n\t1 [unknown] ([unknown])\n"
         XCTAssertEqual(folded(text), ["a;[unknown];[[vdso]];[libfoo.so.1] 1"])
         XCTAssertEqual(
             folded(text, PerfCollapseOptions(includeAddrs: true)),
@@ -111,14 +112,16 @@ final class PerfCollapseUnitTests: XCTestCase {
     }
 
     func testInlinedFramesAreSplitCallerFirst() {
-        let text = "java 1 cycles:\n\t1 Lcom/A;::outer->Lcom/B;::mid->Lcom/C;::inner+0x4 (/tmp/perf-1.map)\n\t2 std::unique_ptr<T>::operator-> (/bin/x)\n"
+        let text =
+            "java 1 cycles:\n\t1 Lcom/A;::outer->Lcom/B;::mid->Lcom/C;::inner+0x4 (/tmp/perf-1.map)\n\t2 std::unique_ptr<T>::operator-> (/bin/x)\n"
         XCTAssertEqual(
             folded(text, PerfCollapseOptions(annotateJIT: true)),
             ["java;std::unique_ptr<T>::operator->;com/A:::outer_[j];com/B:::mid_[i];com/C:::inner_[i] 1"])
     }
 
     func testJavaClassPrefixIsOnlyStrippedForJavaProcesses() {
-        let text = "java 1 cycles:\n\t1 Ljava/lang/Thread;::run (/tmp/perf-1.map)\n\nnode 1 cycles:\n\t1 Ljava/lang/Thread;::run (/tmp/perf-1.map)\n"
+        let text =
+            "java 1 cycles:\n\t1 Ljava/lang/Thread;::run (/tmp/perf-1.map)\n\nnode 1 cycles:\n\t1 Ljava/lang/Thread;::run (/tmp/perf-1.map)\n"
         XCTAssertEqual(folded(text), ["java;java/lang/Thread:::run 1", "node;Ljava/lang/Thread:::run 1"])
     }
 
@@ -128,8 +131,10 @@ final class PerfCollapseUnitTests: XCTestCase {
             ("ns::f<bool (*)(int)>(int) const", "ns::f<bool (*)(int)>"),
             ("a::b(int)::{lambda()#1}::operator()", "a::b"),
             ("x::operator()() const", "x::operator"),
-            ("std::operator<< <std::char_traits<char> >(std::ostream&, char const*)",
-                "std::operator<< <std::char_traits<char> >"),
+            (
+                "std::operator<< <std::char_traits<char> >(std::ostream&, char const*)",
+                "std::operator<< <std::char_traits<char> >"
+            ),
             ("bool operator< <int>(int, int)", "bool operator< <int>"),
             ("a::(anonymous namespace)::b(int)", "a::(anonymous namespace)::b"),
             ("net/http.(*Client).Do", "net/http.(*Client).Do"),
@@ -141,7 +146,8 @@ final class PerfCollapseUnitTests: XCTestCase {
             XCTAssertEqual(folded("a 1 cycles:\n\t1 \(symbol) (/bin/a)\n"), ["a;\(expected) 1"], symbol)
         }
         // A name that starts with `(` is not a function: both peers drop the frame.
-        XCTAssertEqual(folded("a 1 cycles:\n\t1 leaf (/bin/a)\n\t2 (anonymous namespace)::X::f (/bin/a)\n"), ["a;leaf 1"])
+        XCTAssertEqual(
+            folded("a 1 cycles:\n\t1 leaf (/bin/a)\n\t2 (anonymous namespace)::X::f (/bin/a)\n"), ["a;leaf 1"])
     }
 
     func testRustLegacySymbolsAreRepaired() {
@@ -209,7 +215,8 @@ final class PerfCollapseUnitTests: XCTestCase {
     }
 
     func testCommentsCRLFAndMissingFinalNewline() {
-        let text = "# header\r\n#\r\na 1 1.0: 3 cycles: \r\n\t1 f+0x1 (/x)\r\n\t2 main (/x)\r\n\r\na 1 1.0: 3 cycles: \r\n\t1 f (/x)"
+        let text =
+            "# header\r\n#\r\na 1 1.0: 3 cycles: \r\n\t1 f+0x1 (/x)\r\n\t2 main (/x)\r\n\r\na 1 1.0: 3 cycles: \r\n\t1 f (/x)"
         XCTAssertEqual(folded(text), ["a;f 3", "a;main;f 3"])
         XCTAssertEqual(warnings(text), [])
     }

@@ -86,7 +86,9 @@ final class PerfRecordTests: XCTestCase {
         XCTAssertNotNil(collapser.eventType)
 
         let folded = String(decoding: FoldedWriter.write(collapser.profile), as: UTF8.self)
-        let busy = folded.split(separator: "\n").filter { $0.hasPrefix("fgbusy;") && $0.contains("fg_busy_caller;fg_busy_leaf") }
+        let busy = folded.split(separator: "\n").filter {
+            $0.hasPrefix("fgbusy;") && $0.contains("fg_busy_caller;fg_busy_leaf")
+        }
         XCTAssertFalse(busy.isEmpty, "no fgbusy;…;fg_busy_caller;fg_busy_leaf stack in:\n\(folded.prefix(3000))")
         // Most of the program's time is in the leaf.
         var leafWeight = 0.0

@@ -22,8 +22,10 @@ final class PerfSwiftDemanglerTests: XCTestCase {
         ("$s4main5ShapeV1w1hACSi_SitcfC", "main.Shape.init(w:h:)"),
         ("$s4main3BoxCfD", "main.Box.deinit"),
         ("$s4main1SVyS2icig", "main.S.subscript(_:).getter"),
-        ("$s20FoundationEssentials4DateV18validCalendarRangeSNyACGvau",
-            "FoundationEssentials.Date.validCalendarRange.unsafeMutableAddressor"),
+        (
+            "$s20FoundationEssentials4DateV18validCalendarRangeSNyACGvau",
+            "FoundationEssentials.Date.validCalendarRange.unsafeMutableAddressor"
+        ),
         // Closures, statics, operators, private names.
         ("$s4main3fooyyFyycfU_", "closure #1 in main.foo()"),
         ("$s20FoundationEssentials8TimeZoneV2eeoiySbAC_ACtFZ", "static FoundationEssentials.TimeZone.==(_:_:)"),
@@ -34,22 +36,36 @@ final class PerfSwiftDemanglerTests: XCTestCase {
         ("$s4main3fooyySiFTf4n_g", "specialized main.foo(_:)"),
         ("$ss15__VaListBuilderCABycfCTj", "dispatch thunk of Swift.__VaListBuilder.init()"),
         // Real frames from a Swift compiler profile (generated/collapse-perf/modern-dwarf.txt).
-        ("$s3SIL11InstructionC9OptimizerE15isDeinitBarrierySbAD14CalleeAnalysisVF",
-            "SIL.Instruction.isDeinitBarrier(_:)"),
-        ("$s9Optimizer19eliminateDeadStores2in_y3SIL8FunctionC_AA0G11PassContextVtF",
-            "Optimizer.eliminateDeadStores(in:_:)"),
-        ("$s9Optimizer14CalleeAnalysisV8registeryyFZSbSo18BridgedInstructionV_So0ebC0VtcfU_To",
-            "@objc closure #1 in static Optimizer.CalleeAnalysis.register()"),
-        ("$s9Optimizer15destroyHoistingAA12FunctionPassVvpfiy3SIL0D0C_AA0dE7ContextVtcfU_",
-            "closure #1 in variable initialization expression of Optimizer.destroyHoisting"),
+        (
+            "$s3SIL11InstructionC9OptimizerE15isDeinitBarrierySbAD14CalleeAnalysisVF",
+            "SIL.Instruction.isDeinitBarrier(_:)"
+        ),
+        (
+            "$s9Optimizer19eliminateDeadStores2in_y3SIL8FunctionC_AA0G11PassContextVtF",
+            "Optimizer.eliminateDeadStores(in:_:)"
+        ),
+        (
+            "$s9Optimizer14CalleeAnalysisV8registeryyFZSbSo18BridgedInstructionV_So0ebC0VtcfU_To",
+            "@objc closure #1 in static Optimizer.CalleeAnalysis.register()"
+        ),
+        (
+            "$s9Optimizer15destroyHoistingAA12FunctionPassVvpfiy3SIL0D0C_AA0dE7ContextVtcfU_",
+            "closure #1 in variable initialization expression of Optimizer.destroyHoisting"
+        ),
         ("$s3SIL8WorklistVyACyxGqd__cAA7ContextRd__lufC", "SIL.Worklist.init(_:)"),
         ("$s3SIL5ValuePAAE9ownershipAA9OwnershipOvg", "SIL.Value.ownership.getter"),
-        ("$sSTsE8contains5whereS2b7ElementQzKXE_tKF3SIL14StackWithCountVyAE11InstructionCG_Tg5",
-            "specialized Swift.Sequence.contains(where:)"),
-        ("$s9Optimizer12EscapeWalker33_92D5D300A4CB692EFB36752C5263D692LLV8walkDown5value4path3SIL10WalkResultOAH7OperandV_AA0B12UtilityTypesV0B4PathVtFAA21EscapesToValueVisitor33_43D95B847B4956081B7FA06780CEABD6LLV_Tg5Tm",
-            "specialized Optimizer.EscapeWalker.walkDown(value:path:)"),
-        ("$s3SIL14ProjectedValueV9OptimizerE10isEscaping5using23initialWalkingDirection16complexityBudget_Sbx_AD18EscapeUtilityTypesV0iJ0OSiq_tAD0M7VisitorRzAA7ContextR_r0_lFAD020EscapesToInstructionP033_99B5D895DD1B8AE78717FEFFF84512DELLV_AD012FunctionPassQ0VTg5",
-            "specialized SIL.ProjectedValue.isEscaping(using:initialWalkingDirection:complexityBudget:_:)"),
+        (
+            "$sSTsE8contains5whereS2b7ElementQzKXE_tKF3SIL14StackWithCountVyAE11InstructionCG_Tg5",
+            "specialized Swift.Sequence.contains(where:)"
+        ),
+        (
+            "$s9Optimizer12EscapeWalker33_92D5D300A4CB692EFB36752C5263D692LLV8walkDown5value4path3SIL10WalkResultOAH7OperandV_AA0B12UtilityTypesV0B4PathVtFAA21EscapesToValueVisitor33_43D95B847B4956081B7FA06780CEABD6LLV_Tg5Tm",
+            "specialized Optimizer.EscapeWalker.walkDown(value:path:)"
+        ),
+        (
+            "$s3SIL14ProjectedValueV9OptimizerE10isEscaping5using23initialWalkingDirection16complexityBudget_Sbx_AD18EscapeUtilityTypesV0iJ0OSiq_tAD0M7VisitorRzAA7ContextR_r0_lFAD020EscapesToInstructionP033_99B5D895DD1B8AE78717FEFFF84512DELLV_AD012FunctionPassQ0VTg5",
+            "specialized SIL.ProjectedValue.isEscaping(using:initialWalkingDirection:complexityBudget:_:)"
+        ),
     ]
 
     func testKnownSymbols() {

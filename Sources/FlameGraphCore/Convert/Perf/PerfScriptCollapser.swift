@@ -399,7 +399,10 @@ public struct PerfScriptCollapser {
                 address: Array(UnsafeBufferPointer(start: b + pcStart, count: pcEnd - pcStart)),
                 javaProcess: javaProcess, options: options)
             for name in names.reversed() {
-                frames.append(name.text.withUnsafeBytes { profile.names.intern($0.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!, $0.count) })
+                frames.append(
+                    name.text.withUnsafeBytes {
+                        profile.names.intern($0.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!, $0.count)
+                    })
                 if skipNames.contains(name.plain) {
                     stackCut = true
                     return
@@ -442,7 +445,10 @@ public struct PerfScriptCollapser {
         entryCount.append(Int32(names.count))
         var cut: Int32 = -1
         for (k, name) in names.reversed().enumerated() {
-            pool.append(name.text.withUnsafeBytes { profile.names.intern($0.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!, $0.count) })
+            pool.append(
+                name.text.withUnsafeBytes {
+                    profile.names.intern($0.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!, $0.count)
+                })
             if cut < 0 && !skipNames.isEmpty && skipNames.contains(name.plain) { cut = Int32(k + 1) }
         }
         entryCut.append(cut)

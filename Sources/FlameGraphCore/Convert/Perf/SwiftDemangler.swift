@@ -271,8 +271,9 @@ public enum SwiftDemangler {
                 return true
             case UInt8(ascii: "o"):
                 // `name oi` / `op` / `oP`: an operator, its characters spelled as letters.
-                guard let kind = Optional(next()), kind == UInt8(ascii: "i") || kind == UInt8(ascii: "p")
-                    || kind == UInt8(ascii: "P"),
+                guard let kind = Optional(next()),
+                    kind == UInt8(ascii: "i") || kind == UInt8(ascii: "p")
+                        || kind == UInt8(ascii: "P"),
                     case .identifier(let letters) = stack.popLast()
                 else { return false }
                 stack.append(.identifier(Self.operatorName(letters)))
