@@ -14,6 +14,8 @@ public struct DecodedProfile: Sendable {
     public var format: ProfileFormat
     /// Folded input only: whether its stacks were already in sorted order.
     public var inputSorted = true
+    /// Folded input only: the first line that could not be parsed.
+    public var firstInvalidLine: String? = nil
 }
 
 /// Reads any supported profile from bytes fed in chunks: sniffs the format from the first bytes
@@ -108,7 +110,8 @@ public struct ProfileReader {
                     .badInput, "\(sourceName): no stack counts found (no line of the form 'frame;frame COUNT')")
             }
             return DecodedProfile(
-                profile: parser.profile, diagnostics: parser.diagnostics, format: .folded, inputSorted: parser.isSorted)
+                profile: parser.profile, diagnostics: parser.diagnostics, format: .folded, inputSorted: parser.isSorted,
+                firstInvalidLine: parser.firstInvalidText)
         case .perf(var collapser):
             collapser.finish()
             guard collapser.profile.totalWeight > 0 else {

@@ -5,8 +5,9 @@
 /// - Rust legacy hashes `::h0123456789abcdef` are dropped;
 /// - source positions — a `(file:line)` / `(file:line:col)` suffix or a trailing `:line[:col]` — are
 ///   dropped unless `keepLines`;
-/// - on the root frame (process or thread name): `-PID`, `-PID/TID`, `-?` suffixes are dropped and numbers
-///   after a separator (`pool-1-thread-3`, `Thread-12`, `worker#4`) become `N`.
+/// - on the root frame (process or thread name): a trailing `-PID`, `-PID/TID` or `-?` (perf's
+///   `--pid`/`--tid`) is dropped, then numbers after a separator (`pool-1-thread`, `Thread-12 x`,
+///   `worker#4`) become `N`.
 ///
 /// Normalising twice changes nothing (tested).
 public struct FrameNormalizer: Sendable {
@@ -130,7 +131,7 @@ public struct FrameNormalizer: Sendable {
         return groups > 0 && i > 0 ? i : nil
     }
 
-    /// `java-1234`, `java-1234/5678`, `java-?` → `java`; `pool-1-thread-3` → `pool-N-thread-N`.
+    /// `java-1234`, `java-1234/5678`, `java-?` → `java`; `pool-1-thread-3` → `pool-N-thread`.
     static func normalizeProcessName(_ s: [Unicode.Scalar]) -> [Unicode.Scalar] {
         var s = s
         // perf --pid / --tid suffixes.

@@ -19,6 +19,8 @@ public struct FoldedParser {
     /// Lines that could not be parsed (reported once as a warning).
     public private(set) var invalidLines = 0
     public private(set) var firstInvalidLine = 0
+    /// The text of the first line that could not be parsed (at most 200 bytes).
+    public private(set) var firstInvalidText: String? = nil
     public private(set) var sawFractional = false
     /// Whether every stack sorted at or after the one before it (byte order), as `--no-sort` expects.
     public private(set) var isSorted = true
@@ -111,11 +113,11 @@ public struct FoldedParser {
         while begin < end && Self.isBlank(bytes[begin]) { begin += 1 }
         if begin == end { return }  // blank line
         guard let (after, countStart) = Self.trailingNumber(bytes, begin, end, &sawFractional) else {
-            return invalid()
+            return invalid(bytes, begin, end)
         }
         var stackEnd = countStart
         while stackEnd > begin && Self.isBlank(bytes[stackEnd - 1]) { stackEnd -= 1 }
-        guard stackEnd > begin, stackEnd < countStart else { return invalid() }
+        guard stackEnd > begin, stackEnd < countStart else { return invalid(bytes, begin, end) }
         var before: Double? = nil
         var fractionalBefore = false
         if let (b, bStart) = Self.trailingNumber(bytes, begin, stackEnd, &fractionalBefore) {
@@ -132,9 +134,13 @@ public struct FoldedParser {
         profile.addWeight(at: leaf, after, before: before)
     }
 
-    private mutating func invalid() {
+    private mutating func invalid(_ bytes: UnsafePointer<UInt8>, _ begin: Int, _ end: Int) {
         invalidLines += 1
-        if firstInvalidLine == 0 { firstInvalidLine = lineNumber }
+        if firstInvalidLine == 0 {
+            firstInvalidLine = lineNumber
+            firstInvalidText = String(
+                decoding: UnsafeBufferPointer(start: bytes + begin, count: min(end - begin, 200)), as: UTF8.self)
+        }
     }
 
     /// Parses the number that ends `bytes[begin..<end]` after a blank; returns it and where it starts.

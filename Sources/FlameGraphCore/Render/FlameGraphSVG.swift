@@ -8,10 +8,19 @@ public enum FlameGraphSVG {
         return try render(profile, options: options, usedColors: &unused)
     }
 
-    /// Renders `profile` and reports the colour given to each function name (for `--cp` palette maps).
-    public static func render(_ profile: Profile, options: RenderOptions, usedColors: inout [String: Palette.RGB])
-        throws -> [UInt8]
+    /// Renders `profile` with colours and tooltips from `decorator` (differential graphs).
+    public static func render(_ profile: Profile, options: RenderOptions, decorator: any FrameDecorator) throws
+        -> [UInt8]
     {
+        var unused: [String: Palette.RGB] = [:]
+        return try render(profile, options: options, usedColors: &unused, decorator: decorator)
+    }
+
+    /// Renders `profile` and reports the colour given to each function name (for `--cp` palette maps).
+    public static func render(
+        _ profile: Profile, options: RenderOptions, usedColors: inout [String: Palette.RGB],
+        decorator: (any FrameDecorator)? = nil
+    ) throws -> [UInt8] {
         let total = profile.totalWeight
         guard total > 0, total.isFinite else {
             throw FlameGraphError(.badInput, "no stack counts found: the profile has no samples to draw")
@@ -29,7 +38,8 @@ public enum FlameGraphSVG {
             options.flameChart
             ? FlameLayoutBuilder.flameChart(profile, minWidth: minWeight)
             : FlameLayoutBuilder.layout(profile, minWidth: minWeight)
-        var writer = Writer(profile: profile, options: options, layout: layout, framesWidth: framesWidth)
+        var writer = Writer(
+            profile: profile, options: options, layout: layout, framesWidth: framesWidth, decorator: decorator)
         writer.write()
         usedColors = writer.usedColors
         return writer.out.bytes
@@ -40,6 +50,7 @@ public enum FlameGraphSVG {
         let options: RenderOptions
         let layout: FlameLayout
         let framesWidth: Double
+        let decorator: (any FrameDecorator)?
         var out = ByteBuffer()
         var escapedNames: [[UInt8]?]
         var colorCache: [Palette.RGB?]
@@ -54,7 +65,11 @@ public enum FlameGraphSVG {
         let hasLegend: Bool
         var maxDelta = 0.0
 
-        init(profile: Profile, options: RenderOptions, layout: FlameLayout, framesWidth: Double) {
+        init(
+            profile: Profile, options: RenderOptions, layout: FlameLayout, framesWidth: Double,
+            decorator: (any FrameDecorator)?
+        ) {
+            self.decorator = decorator
             self.profile = profile
             self.options = options
             self.layout = layout
@@ -68,7 +83,7 @@ public enum FlameGraphSVG {
             }
             fontSize = options.fontSize
             frameHeight = Double(options.frameHeight)
-            hasLegend = options.coloring == .hotCold || options.coloring == .differential
+            hasLegend = options.coloring == .hotCold || options.coloring == .differential || decorator != nil
             var top = fontSize * 3
             if options.subtitle != nil { top += fontSize * 2 }
             if hasLegend { top += fontSize + 10 }
@@ -217,7 +232,9 @@ public enum FlameGraphSVG {
         mutating func legendGradient() {
             out.raw("<linearGradient id=\"legend-gradient\" x1=\"0\" x2=\"1\" y1=\"0\" y2=\"0\">")
             let stops: [(Double, Palette.RGB)]
-            if options.coloring == .hotCold {
+            if let decorator {
+                stops = decorator.legend.stops
+            } else if options.coloring == .hotCold {
                 stops = [(0, HotColdColor.color(0)), (0.5, HotColdColor.color(0.5)), (1, HotColdColor.color(1))]
             } else {
                 stops = [
@@ -239,8 +256,9 @@ public enum FlameGraphSVG {
             let y = ypad1 - fontSize - 10
             let barWidth = 200.0
             let x0 = (Double(options.width) - barWidth) / 2
-            let (left, right) =
+            var (left, right) =
                 options.coloring == .hotCold ? ("cold (rarely sampled)", "hot (most samples)") : ("shrank", "grew")
+            if let decorator { (left, right) = (decorator.legend.left, decorator.legend.right) }
             out.raw("<g id=\"legend\">")
             out.raw("<rect x=\"")
             out.fixed(x0, 2)
@@ -263,7 +281,30 @@ public enum FlameGraphSVG {
             out.fixed(y + fontSize - 2, 2)
             out.raw("\">")
             out.text(right)
-            out.raw("</text></g>\n")
+            out.raw("</text>")
+            // Swatches for the colours that are not on the ramp (new frames, not significant, …).
+            var x = x0 + barWidth + 6 + Double(right.count + 3) * fontSize * options.fontWidth
+            for (label, color) in decorator?.legend.swatches ?? [] {
+                out.raw("<rect x=\"")
+                out.fixed(x, 2)
+                out.raw("\" y=\"")
+                out.fixed(y, 2)
+                out.raw("\" width=\"")
+                out.fixed(fontSize, 2)
+                out.raw("\" height=\"")
+                out.fixed(fontSize, 2)
+                out.raw("\" fill=\"")
+                out.text(color.description)
+                out.raw("\"/><text x=\"")
+                out.fixed(x + fontSize + 4, 2)
+                out.raw("\" y=\"")
+                out.fixed(y + fontSize - 2, 2)
+                out.raw("\">")
+                out.text(label)
+                out.raw("</text>")
+                x += fontSize + 4 + Double(label.count + 2) * fontSize * options.fontWidth
+            }
+            out.raw("</g>\n")
         }
 
         mutating func frames() {
@@ -289,6 +330,8 @@ public enum FlameGraphSVG {
                 openFrame(attrs)
                 if let title = attrs?.title {
                     out.text(title)
+                } else if let decorator, f.node != 0 {
+                    out.text(decorator.title(node: f.node, name: Self.displayName(profile.names.string(nameID))))
                 } else {
                     out.append(nameBytes)
                     titleCounts(f)
@@ -302,7 +345,9 @@ public enum FlameGraphSVG {
                 out.raw("%\" height=\"")
                 out.fixed(frameHeight - 1, 0)
                 out.raw("\" fill=\"")
-                out.text(color(for: f, nameID: nameID).description)
+                out.text(
+                    (decorator.flatMap { f.node != 0 ? $0.fill(node: f.node) : nil } ?? color(for: f, nameID: nameID))
+                        .description)
                 out.raw("\" fg:x=\"")
                 appendWeight(f.start)
                 out.raw("\" fg:w=\"")
@@ -428,6 +473,28 @@ public enum FlameGraphSVG {
                 return c
             }
         }
+    }
+}
+
+/// Colours and tooltips chosen per frame by the caller (differential graphs), with their legend.
+public protocol FrameDecorator {
+    func fill(node: Int32) -> Palette.RGB
+    /// The whole tooltip text for the frame.
+    func title(node: Int32, name: String) -> String
+    var legend: Legend { get }
+}
+
+/// What the legend above the frames shows: a colour ramp between two labels, then named swatches.
+public struct Legend: Sendable {
+    public var stops: [(Double, Palette.RGB)]
+    public var left: String
+    public var right: String
+    public var swatches: [(String, Palette.RGB)]
+    public init(stops: [(Double, Palette.RGB)], left: String, right: String, swatches: [(String, Palette.RGB)]) {
+        self.stops = stops
+        self.left = left
+        self.right = right
+        self.swatches = swatches
     }
 }
 

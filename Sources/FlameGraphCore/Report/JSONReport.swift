@@ -1,0 +1,65 @@
+/// Every frame's numbers as JSON, for scripts and dashboards. Keys in a fixed order, numbers in fixed
+/// formatting: the same result always gives the same bytes.
+public enum JSONReport {
+    public static func render(_ results: [(name: String, result: DiffResult)]) -> String {
+        var s = "{\n  \"tool\": \"flame-graph\",\n  \"passed\": \(results.allSatisfy { $0.result.passed }),\n"
+        s += "  \"comparisons\": [\n"
+        for (i, (name, r)) in results.enumerated() {
+            s += "    {\n      \"name\": \(string(name)),\n      \"baseline\": \(string(r.baselineLabel)),\n"
+            s += "      \"after\": \(string(r.afterLabel)),\n      \"passed\": \(r.passed),\n"
+            s += "      \"metric\": \(string(r.settings.metric.rawValue)),\n"
+            s +=
+                "      \"threshold_pp\": \(num(r.settings.threshold)),\n      \"confidence\": \(num(r.settings.confidence)),\n"
+            s += "      \"min_samples\": \(num(r.settings.minSamples)),\n      \"test\": \(string(r.test)),\n"
+            s += "      \"unit\": \(string(r.unit.rawValue)),\n"
+            s += "      \"captures_before\": \(r.capturesBefore),\n      \"captures_after\": \(r.capturesAfter),\n"
+            s += "      \"total_before\": \(num(r.totalBefore)),\n      \"total_after\": \(num(r.totalAfter)),\n"
+            s += "      \"regressions\": [\(r.regressions.map { string($0.name) }.joined(separator: ", "))],\n"
+            s += "      \"frames\": [\n"
+            for (j, f) in r.frames.enumerated() {
+                s += "        {\"name\": \(string(f.name)), \"self_before\": \(num(f.selfBefore)), "
+                s += "\"self_after\": \(num(f.selfAfter)), \"total_before\": \(num(f.totalBefore)), "
+                s += "\"total_after\": \(num(f.totalAfter)), "
+                s +=
+                    "\"self_share_before\": \(num(f.selfShareBefore)), \"self_share_after\": \(num(f.selfShareAfter)), "
+                s +=
+                    "\"total_share_before\": \(num(f.totalShareBefore)), \"total_share_after\": \(num(f.totalShareAfter)), "
+                s += "\"self_delta_pp\": \(num(f.selfDelta)), \"total_delta_pp\": \(num(f.totalDelta)), "
+                s += "\"p_value\": \(num(f.pValue)), \"threshold_pp\": \(f.threshold.map(num) ?? "null"), "
+                s += "\"regressed\": \(f.regressed), \"new\": \(f.isNew), \"gone\": \(f.isGone), "
+                s += "\"skipped\": \(f.skipReason.map(string) ?? "null"), "
+                s += "\"acknowledged\": \(f.acknowledged.map(string) ?? "null")}"
+                s += j + 1 < r.frames.count ? ",\n" : "\n"
+            }
+            s += "      ]\n    }" + (i + 1 < results.count ? ",\n" : "\n")
+        }
+        return s + "  ]\n}\n"
+    }
+
+    static func num(_ v: Double) -> String {
+        guard v.isFinite else { return "null" }
+        if v == v.rounded() && abs(v) < 1e15 { return NumberFormatting.weight(v) }
+        return String(v)
+    }
+
+    static func string(_ s: String) -> String {
+        var out = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if u.value < 0x20 || u.value == 0x2028 || u.value == 0x2029 {
+                    let h = String(u.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - h.count) + h
+                } else {
+                    out.unicodeScalars.append(u)
+                }
+            }
+        }
+        return out + "\""
+    }
+}

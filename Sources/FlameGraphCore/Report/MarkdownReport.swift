@@ -1,0 +1,124 @@
+/// A pull-request comment (GitHub-flavoured Markdown): a verdict line, the regressions and the top
+/// improvements with before/after/Δ, the rest in a collapsible block, a link to the differential SVG,
+/// and a hidden marker so a bot can find and update its own comment.
+public enum MarkdownReport {
+    public struct Options: Sendable {
+        public var svgURL: String?
+        public var top = 10
+        public init(svgURL: String? = nil, top: Int = 10) {
+            self.svgURL = svgURL
+            self.top = top
+        }
+    }
+
+    public static func render(_ results: [(name: String, result: DiffResult)], options: Options = Options()) -> String {
+        var s = "<!-- flame-graph-report -->\n"
+        let failed = results.filter { !$0.result.passed }
+        if failed.isEmpty {
+            s += "## ✅ flame-graph: no CPU regression over threshold\n\n"
+        } else {
+            let n = failed.reduce(0) { $0 + $1.result.regressions.count }
+            s += "## ❌ flame-graph: CPU regression — \(n) frame\(n == 1 ? "" : "s") over threshold\n\n"
+        }
+        if let url = options.svgURL, let safe = safeURL(url) {
+            s += "[Differential flame graph](\(safe)) — red grew, blue shrank, grey is noise.\n\n"
+        }
+        for (name, r) in results { s += section(name, r, options, single: results.count == 1) }
+        return s
+    }
+
+    static func section(_ name: String, _ r: DiffResult, _ options: Options, single: Bool) -> String {
+        let metric = r.settings.metric
+        var s = single ? "" : "### \(inline(name))\n\n"
+        s += "Compared with baseline \(inline(r.baselineLabel)): \(metric.rawValue) share per frame, threshold "
+        s += "\(NumberFormatting.fixed(r.settings.threshold, decimals: 2)) pp, confidence "
+        s += "\(NumberFormatting.fixed(r.settings.confidence * 100, decimals: 1))% (\(r.test)); "
+        s +=
+            "\(NumberFormatting.grouped(r.totalBefore)) → \(NumberFormatting.grouped(r.totalAfter)) \(unitName(r.unit)).\n\n"
+        let regressions = r.regressions
+        if regressions.isEmpty {
+            s += "**No frame regressed.**\n\n"
+        } else {
+            s += "#### Regressions\n\n" + table(Array(regressions.prefix(options.top)), r) + "\n"
+            if regressions.count > options.top {
+                s += "…and \(regressions.count - options.top) more (see details).\n\n"
+            }
+        }
+        let acknowledged = r.frames.filter { $0.acknowledged != nil }
+        if !acknowledged.isEmpty {
+            s += "#### Acknowledged (not failing)\n\n"
+            for f in acknowledged.prefix(options.top) {
+                s += "- \(code(f.name)): \(signedPP(f.delta(metric))) — \(inline(f.acknowledged!))\n"
+            }
+            s += "\n"
+        }
+        let improvements = ReportSelection.improvements(r, limit: options.top)
+        if !improvements.isEmpty {
+            s += "#### Top improvements\n\n" + table(improvements, r) + "\n"
+        }
+        let all = ReportSelection.gated(r)
+        s += "<details><summary>All gated frames (\(all.count))</summary>\n\n" + table(all, r) + "\n</details>\n\n"
+        for w in r.warnings { s += "> ⚠️ \(inline(w))\n\n" }
+        return s
+    }
+
+    static func table(_ frames: [FrameChange], _ r: DiffResult) -> String {
+        let metric = r.settings.metric
+        var s = "| Frame | Before | After | Δ | Self Δ | p-value | Threshold |\n"
+        s += "|---|---:|---:|---:|---:|---:|---:|\n"
+        for f in frames {
+            let status = f.regressed ? " ❌" : (f.isNew ? " 🆕" : "")
+            s += "| \(code(f.name))\(status) | \(pct(f.shareBefore(metric))) | \(pct(f.shareAfter(metric))) | "
+            s += "\(signedPP(f.delta(metric))) | \(signedPP(f.selfDelta)) | \(JUnitReport.pValue(f.pValue)) | "
+            s += "\(f.threshold.map { NumberFormatting.fixed($0, decimals: 2) + " pp" } ?? "ignored") |\n"
+        }
+        return s
+    }
+
+    package static func pct(_ share: Double) -> String { NumberFormatting.fixed(share * 100, decimals: 2) + "%" }
+
+    package static func signedPP(_ d: Double) -> String {
+        let s = NumberFormatting.fixed(d, decimals: 2)
+        return (s.hasPrefix("-") || s == "0.00" ? s : "+" + s) + " pp"
+    }
+
+    static func unitName(_ u: WeightUnit) -> String {
+        switch u {
+        case .samples, .count: return "samples"
+        case .nanoseconds: return "ns"
+        case .microseconds: return "µs"
+        case .bytes: return "bytes"
+        }
+    }
+
+    /// A frame name as inert inline code: every character Markdown, HTML or a mention could act on is
+    /// an entity, so `<img onerror=…>`, `|`, backticks, `@user`, links and emphasis render as text.
+    static func code(_ name: String) -> String { "<code>" + entities(name) + "</code>" }
+
+    static func inline(_ text: String) -> String { entities(text) }
+
+    static func entities(_ text: String) -> String {
+        var out = ""
+        for u in text.unicodeScalars {
+            switch u {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'", "|", "`", "*", "_", "~", "[", "]", "\\", "@", "#", "!", "$", "{", "}", ":", ".", "^", "=":
+                out += "&#\(u.value);"
+            default:
+                if u.value < 0x20 || u.value == 0x7F { out += " " } else { out.unicodeScalars.append(u) }
+            }
+        }
+        return out
+    }
+
+    /// Only http(s) URLs without characters that could break out of the link.
+    static func safeURL(_ url: String) -> String? {
+        guard url.hasPrefix("https://") || url.hasPrefix("http://") else { return nil }
+        guard !url.unicodeScalars.contains(where: { $0.value <= 0x20 || "()<>\"'`\\".unicodeScalars.contains($0) })
+        else { return nil }
+        return url
+    }
+}
