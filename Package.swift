@@ -26,6 +26,16 @@ let package = Package(
             ]
         ),
         .target(name: "FlameGraphCore"),
+        .systemLibrary(
+            name: "CLibGit2",
+            pkgConfig: "libgit2",
+            providers: [.apt(["libgit2-dev"])]
+        ),
+        .target(
+            name: "FlameGraphStore",
+            dependencies: ["CLibGit2", "FlameGraphCore"],
+            exclude: ["README.md"]
+        ),
         .target(
             name: "FlameGraphTestSupport",
             path: "Tests/FlameGraphTestSupport"
