@@ -36,6 +36,11 @@ let package = Package(
             dependencies: ["CLibGit2", "FlameGraphCore"],
             exclude: ["README.md"]
         ),
+        .executableTarget(
+            name: "flame-graph-store-stress",
+            dependencies: ["FlameGraphStore"],
+            path: "Tests/StoreStress"
+        ),
         .target(
             name: "FlameGraphTestSupport",
             path: "Tests/FlameGraphTestSupport"
@@ -43,6 +48,10 @@ let package = Package(
         .testTarget(
             name: "FlameGraphCoreTests",
             dependencies: ["FlameGraphCore", "FlameGraphTestSupport"]
+        ),
+        .testTarget(
+            name: "FlameGraphStoreTests",
+            dependencies: ["FlameGraphStore", "FlameGraphCore"]
         ),
         .testTarget(
             name: "FlameGraphCommandsTests",
