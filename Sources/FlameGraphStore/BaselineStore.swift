@@ -164,9 +164,9 @@ extension BaselineStore {
             case .parent(let parent):
                 current = parent
                 distance += 1
-            case .none where repository.isShallow && repository.shallowBoundary().contains(hex), .missing where repository.isShallow:
+            case .noParent where repository.isShallow && repository.shallowBoundary().contains(hex), .missing where repository.isShallow:
                 throw Self.shallowError(service: service, startName: startName, commits: distance + 1)
-            case .none:
+            case .noParent:
                 throw FlameGraphError(.notFound, "No baseline for service '\(service)' at \(startName) or any of its \(distance) first-parent ancestors (the walk reached the root commit)\(emptyHint).")
             case .missing(let parent):
                 throw FlameGraphError(.badInput, "The history of \(gitShort(start)) is incomplete: commit \(parent.hex), the first parent of \(hex), is missing from the object database.")

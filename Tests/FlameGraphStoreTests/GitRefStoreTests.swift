@@ -194,6 +194,10 @@ final class GitRefStoreTests: XCTestCase {
         XCTAssertEqual(try repository.headCommit(), a)
         XCTAssertEqual(try repository.resolveCommit(String(a.prefix(7))), a)
         XCTAssertEqual(try repository.resolveCommit("main"), a)
+        XCTAssertEqual(try repository.firstParent(of: a), .noParent)
+        let b = try sandbox.commit(repo)
+        XCTAssertEqual(try repository.firstParent(of: b), .parent(a))
+        XCTAssertEqual(try repository.resolveCommit("HEAD~1"), a)
         let message = assertFlameGraphError(.notFound) { try repository.resolveCommit("main^{tree}") }
         XCTAssertTrue(message.contains("does not name a commit"), message)
     }

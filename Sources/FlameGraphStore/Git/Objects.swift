@@ -30,11 +30,6 @@ extension Repository {
         try withCommit(id) { commit in Int64(git_commit_time(commit)) }
     }
 
-    /// The message of a commit.
-    func commitMessage(_ id: ObjectID) throws(GitError) -> String {
-        try withCommit(id) { commit in git_commit_message(commit).map { String(cString: $0) } ?? "" }
-    }
-
     /// Opens a tree for repeated lookups (see `GitTree`).
     func tree(_ id: ObjectID) throws(GitError) -> GitTree {
         var raw = id.raw

@@ -165,7 +165,7 @@ public final class Repository {
         /// The first parent, present in the object database.
         case parent(String)
         /// A commit with no parents: a root — or, in a shallow clone, a commit listed as a boundary.
-        case none
+        case noParent
         /// The commit names a parent that is not in the object database (shallow history cut it off).
         case missing(String)
     }
@@ -178,7 +178,7 @@ public final class Repository {
         do {
             switch try firstParent(of: id) {
             case .parent(let p): return .parent(p.hex)
-            case .none: return .none
+            case .noParent: return .noParent
             case .missing(let p): return .missing(p.hex)
             }
         } catch {
@@ -188,7 +188,7 @@ public final class Repository {
 
     enum FirstParentID {
         case parent(ObjectID)
-        case none
+        case noParent
         case missing(ObjectID)
     }
 
@@ -199,7 +199,7 @@ public final class Repository {
             }
             return ObjectID(parentID.pointee)
         }
-        guard let parent else { return .none }
+        guard let parent else { return .noParent }
         // Knowing the parent's id does not mean we have it: a shallow clone cuts history off there.
         return try hasObject(parent) ? .parent(parent) : .missing(parent)
     }
