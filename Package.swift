@@ -28,6 +28,21 @@ let package = Package(
             ]
         ),
         .target(name: "FlameGraphCore"),
+        .systemLibrary(
+            name: "CLibGit2",
+            pkgConfig: "libgit2",
+            providers: [.apt(["libgit2-dev"])]
+        ),
+        .target(
+            name: "FlameGraphStore",
+            dependencies: ["CLibGit2", "FlameGraphCore"],
+            exclude: ["README.md"]
+        ),
+        .executableTarget(
+            name: "flame-graph-store-stress",
+            dependencies: ["FlameGraphStore"],
+            path: "Tests/StoreStress"
+        ),
         .target(
             name: "FlameGraphTestSupport",
             path: "Tests/FlameGraphTestSupport"
@@ -35,6 +50,10 @@ let package = Package(
         .testTarget(
             name: "FlameGraphCoreTests",
             dependencies: ["FlameGraphCore", "FlameGraphTestSupport"]
+        ),
+        .testTarget(
+            name: "FlameGraphStoreTests",
+            dependencies: ["FlameGraphStore", "FlameGraphCore"]
         ),
         .testTarget(
             name: "FlameGraphCommandsTests",
