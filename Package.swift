@@ -17,17 +17,20 @@ let package = Package(
     targets: [
         .executableTarget(
             name: "flame-graph",
-            dependencies: ["FlameGraphCommands"]
+            dependencies: ["FlameGraphCommands"],
+            exclude: ["README.md"]
         ),
         .target(
             name: "FlameGraphCommands",
             dependencies: [
                 "FlameGraphCore",
+                "FlameGraphStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
-            ]
+            ],
+            exclude: ["README.md"]
         ),
-        .target(name: "FlameGraphCore"),
+        .target(name: "FlameGraphCore", exclude: ["README.md"]),
         .systemLibrary(
             name: "CLibGit2",
             pkgConfig: "libgit2",
@@ -57,7 +60,7 @@ let package = Package(
         ),
         .testTarget(
             name: "FlameGraphCommandsTests",
-            dependencies: ["FlameGraphCommands", "FlameGraphCore", "FlameGraphTestSupport"]
+            dependencies: ["FlameGraphCommands", "FlameGraphCore", "FlameGraphStore", "FlameGraphTestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -18,7 +18,9 @@ struct FlameGraphRoot: ParsableCommand {
             130 interrupted.
             """,
         version: FlameGraphCLI.version,
-        subcommands: [FileCommand.self, HotColdCommand.self, CollapseCommand.self, DiffCommand.self]
+        subcommands: [
+            FileCommand.self, HotColdCommand.self, CollapseCommand.self, DiffCommand.self, BaselineCommand.self,
+        ]
     )
 }
 

@@ -111,7 +111,10 @@ struct StoredRecord: Codable {
             throw FlameGraphError(.badInput, "The metadata of \(what) is not valid baseline JSON: \(error).")
         }
         guard stored.format <= currentFormat else {
-            throw FlameGraphError(.badInput, "The metadata of \(what) has format \(stored.format), newer than this flame-graph understands (\(currentFormat)); upgrade flame-graph.")
+            throw FlameGraphError(
+                .badInput,
+                "The metadata of \(what) has format \(stored.format), newer than this flame-graph understands (\(currentFormat)); upgrade flame-graph."
+            )
         }
         return stored
     }
@@ -131,14 +134,20 @@ enum BaselineKey {
             }
             && utf8.first.map { $0 != 0x2E && $0 != 0x2D && $0 != 0x5F } == true
         guard valid else {
-            throw FlameGraphError(.usage, "Invalid service name '\(service)': use up to 100 letters, digits, '.', '_' or '-', starting with a letter or digit.")
+            throw FlameGraphError(
+                .usage,
+                "Invalid service name '\(service)': use up to 100 letters, digits, '.', '_' or '-', starting with a letter or digit."
+            )
         }
     }
 
     /// Commits are full 40-digit shas; returned lowercase.
     static func normaliseCommit(_ commit: String) throws -> String {
         guard ObjectID.isFullHex(commit) else {
-            throw FlameGraphError(.usage, "'\(commit)' is not a full 40-character commit id; resolve revisions with Repository.resolveCommit first.")
+            throw FlameGraphError(
+                .usage,
+                "'\(commit)' is not a full 40-character commit id; resolve revisions with Repository.resolveCommit first."
+            )
         }
         return commit.lowercased()
     }

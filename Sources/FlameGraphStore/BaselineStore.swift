@@ -82,7 +82,9 @@ public struct BaselineMatch: Sendable, Equatable {
 extension BaselineStore {
     /// Same as `save(service:commit:folded:metadata:force:)` with `force` off.
     @discardableResult
-    public func save(service: String, commit: String, folded: [UInt8], metadata: BaselineMetadata) throws -> BaselineRecord {
+    public func save(service: String, commit: String, folded: [UInt8], metadata: BaselineMetadata) throws
+        -> BaselineRecord
+    {
         try save(service: service, commit: commit, folded: folded, metadata: metadata, force: false)
     }
 
@@ -91,15 +93,19 @@ extension BaselineStore {
     public func save(service: String, commit: String, profile: Profile, metadata: BaselineMetadata, force: Bool = false)
         throws -> BaselineRecord
     {
-        try save(service: service, commit: commit, folded: FoldedWriter.write(profile), metadata: metadata, force: force)
+        try save(
+            service: service, commit: commit, folded: FoldedWriter.write(profile), metadata: metadata, force: force)
     }
 
     /// Loads a baseline and parses its stacks into a `Profile` with the stored unit.
-    public func loadProfile(service: String, commit: String) throws -> (profile: Profile, record: BaselineRecord, diagnostics: Diagnostics) {
+    public func loadProfile(service: String, commit: String) throws -> (
+        profile: Profile, record: BaselineRecord, diagnostics: Diagnostics
+    ) {
         let baseline = try load(service: service, commit: commit)
         let parser = FoldedParser.parse(baseline.folded, sourceName: "baseline \(service)@\(commit.prefix(12))")
         guard parser.validLines > 0 else {
-            throw FlameGraphError(.badInput, "The baseline of service '\(service)' at \(commit.prefix(12)) holds no samples.")
+            throw FlameGraphError(
+                .badInput, "The baseline of service '\(service)' at \(commit.prefix(12)) holds no samples.")
         }
         var profile = parser.profile
         profile.unit = baseline.record.metadata.unit
@@ -119,15 +125,20 @@ extension BaselineStore {
     ///
     /// - Throws: `FlameGraphError(.notFound)` with one sentence saying what is missing: the revision,
     ///   the baseline, or — in a shallow clone whose history ends before one was found — how to fetch more.
-    public func findBaseline(service: String, startingAt revision: BaselineRevision = .auto, maxDepth: Int = 200, in repository: Repository) throws
+    public func findBaseline(
+        service: String, startingAt revision: BaselineRevision = .auto, maxDepth: Int = 200, in repository: Repository
+    ) throws
         -> BaselineMatch
     {
         try BaselineKey.checkService(service)
-        guard maxDepth >= 0 else { throw FlameGraphError(.usage, "The search depth must be 0 or more, got \(maxDepth).") }
+        guard maxDepth >= 0 else {
+            throw FlameGraphError(.usage, "The search depth must be 0 or more, got \(maxDepth).")
+        }
         let index = try index(service: service)
         let emptyHint =
             index.storeHasBaselines
-            ? "" : "; this store holds no baselines at all (in a fresh clone, fetch them with git fetch origin 'refs/flame-graph/*:refs/flame-graph/*')"
+            ? ""
+            : "; this store holds no baselines at all (in a fresh clone, fetch them with git fetch origin 'refs/flame-graph/*:refs/flame-graph/*')"
 
         if case .revision(let text) = revision {
             let commit: String
@@ -138,7 +149,9 @@ extension BaselineStore {
             }
             guard try index.contains(commit) else {
                 let named = text.lowercased() == commit ? "" : " ('\(text)')"
-                throw FlameGraphError(.notFound, "No baseline for service '\(service)' at commit \(commit.prefix(12))\(named)\(emptyHint).")
+                throw FlameGraphError(
+                    .notFound,
+                    "No baseline for service '\(service)' at commit \(commit.prefix(12))\(named)\(emptyHint).")
             }
             return BaselineMatch(service: service, commit: commit, distance: 0, start: commit)
         }
@@ -152,7 +165,10 @@ extension BaselineStore {
                 return BaselineMatch(service: service, commit: hex, distance: distance, start: start.hex)
             }
             if distance == maxDepth {
-                throw FlameGraphError(.notFound, "No baseline for service '\(service)' at \(startName) or its \(maxDepth) first-parent ancestors\(emptyHint).")
+                throw FlameGraphError(
+                    .notFound,
+                    "No baseline for service '\(service)' at \(startName) or its \(maxDepth) first-parent ancestors\(emptyHint)."
+                )
             }
             let step: Repository.FirstParentID
             do {
@@ -164,12 +180,19 @@ extension BaselineStore {
             case .parent(let parent):
                 current = parent
                 distance += 1
-            case .noParent where repository.isShallow && repository.shallowBoundary().contains(hex), .missing where repository.isShallow:
+            case .noParent where repository.isShallow && repository.shallowBoundary().contains(hex),
+                .missing where repository.isShallow:
                 throw Self.shallowError(service: service, startName: startName, commits: distance + 1)
             case .noParent:
-                throw FlameGraphError(.notFound, "No baseline for service '\(service)' at \(startName) or any of its \(distance) first-parent ancestors (the walk reached the root commit)\(emptyHint).")
+                throw FlameGraphError(
+                    .notFound,
+                    "No baseline for service '\(service)' at \(startName) or any of its \(distance) first-parent ancestors (the walk reached the root commit)\(emptyHint)."
+                )
             case .missing(let parent):
-                throw FlameGraphError(.badInput, "The history of \(gitShort(start)) is incomplete: commit \(parent.hex), the first parent of \(hex), is missing from the object database.")
+                throw FlameGraphError(
+                    .badInput,
+                    "The history of \(gitShort(start)) is incomplete: commit \(parent.hex), the first parent of \(hex), is missing from the object database."
+                )
             }
         }
     }
@@ -184,7 +207,8 @@ extension BaselineStore {
             base = try repository.mergeBase(head, branch.commit)
         } catch {
             if repository.isShallow { throw Self.shallowError(service: nil, startName: "HEAD", commits: nil) }
-            throw FlameGraphError.git(error, while: "Finding the merge-base of HEAD and \(branch.name)", kind: .badInput)
+            throw FlameGraphError.git(
+                error, while: "Finding the merge-base of HEAD and \(branch.name)", kind: .badInput)
         }
         guard let base else {
             if repository.isShallow { throw Self.shallowError(service: nil, startName: "HEAD", commits: nil) }
@@ -202,7 +226,8 @@ extension BaselineStore {
             }
         return FlameGraphError(
             .notFound,
-            "\(what): fetch the full history with `git fetch --unshallow` (or a larger fetch depth) and the baselines with `git fetch origin 'refs/flame-graph/*:refs/flame-graph/*'`, or pass --baseline with an explicit commit.")
+            "\(what): fetch the full history with `git fetch --unshallow` (or a larger fetch depth) and the baselines with `git fetch origin 'refs/flame-graph/*:refs/flame-graph/*'`, or pass --baseline with an explicit commit."
+        )
     }
 }
 

@@ -1,9 +1,10 @@
+import FlameGraphCore
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import FlameGraphCore
 
 /// Baselines in plain folders (`--store DIR`), for when they should not live in git:
 ///
@@ -37,7 +38,10 @@ public struct DirectoryStore: BaselineStore {
         let json = try StoredRecord(record).encoded()
         let folder = folder(commit)
         if !force, exists("\(folder)/\(service).json") {
-            throw FlameGraphError(.cannotCreate, "A baseline for service '\(service)' at commit \(commit.prefix(12)) already exists in \(directory); pass --force to replace it.")
+            throw FlameGraphError(
+                .cannotCreate,
+                "A baseline for service '\(service)' at commit \(commit.prefix(12)) already exists in \(directory); pass --force to replace it."
+            )
         }
         try makeDirectories(folder)
         try Self.writeAtomically(folded, to: "\(folder)/\(service).folded")
@@ -50,7 +54,8 @@ public struct DirectoryStore: BaselineStore {
         let commit = try BaselineKey.normaliseCommit(commit)
         let base = "\(folder(commit))/\(service)"
         guard exists(base + ".json"), exists(base + ".folded") else {
-            throw FlameGraphError(.notFound, "No baseline for service '\(service)' at commit \(commit.prefix(12)) in \(directory).")
+            throw FlameGraphError(
+                .notFound, "No baseline for service '\(service)' at commit \(commit.prefix(12)) in \(directory).")
         }
         let stored = try StoredRecord.decode(try Self.readFile(base + ".json"), describing: base + ".json")
         return Baseline(record: stored.record, folded: try Self.readFile(base + ".folded"))
@@ -78,7 +83,9 @@ public struct DirectoryStore: BaselineStore {
         let commit = try BaselineKey.normaliseCommit(commit)
         let base = "\(folder(commit))/\(service)"
         guard exists(base + ".json") || exists(base + ".folded") else {
-            throw FlameGraphError(.notFound, "No baseline for service '\(service)' at commit \(commit.prefix(12)) in \(directory) to delete.")
+            throw FlameGraphError(
+                .notFound,
+                "No baseline for service '\(service)' at commit \(commit.prefix(12)) in \(directory) to delete.")
         }
         for path in [base + ".json", base + ".folded"] where unlink(path) != 0 && errno != ENOENT {
             throw FlameGraphError(.cannotCreate, "Cannot remove \(path): \(Self.lastError()).")

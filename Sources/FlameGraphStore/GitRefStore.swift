@@ -1,9 +1,10 @@
+import FlameGraphCore
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import FlameGraphCore
 
 /// Baselines kept in the repository's own object database, under one reference.
 ///
@@ -78,7 +79,10 @@ public final class GitRefStore: BaselineStore {
         ) { root in
             try repository.editTree(root, at: Self.folder(commit)[...]) { folder in
                 if !force, folder.entry(marker) != nil {
-                    throw FlameGraphError(.cannotCreate, "A baseline for service '\(service)' at commit \(commit.prefix(12)) already exists; pass --force to replace it.")
+                    throw FlameGraphError(
+                        .cannotCreate,
+                        "A baseline for service '\(service)' at commit \(commit.prefix(12)) already exists; pass --force to replace it."
+                    )
                 }
                 try folder.insert("\(service).folded", foldedBlob, isTree: false)
                 try folder.insert(marker, jsonBlob, isTree: false)
@@ -92,7 +96,10 @@ public final class GitRefStore: BaselineStore {
         let commit = try BaselineKey.normaliseCommit(commit)
         let what = "Reading the baseline of service '\(service)' at \(commit.prefix(12))"
         guard let tree = try rootTree(what) else {
-            throw FlameGraphError(.notFound, "No baseline for service '\(service)' at commit \(commit.prefix(12)): \(reference) does not exist in this repository (in a fresh clone, fetch it with git fetch origin 'refs/flame-graph/*:refs/flame-graph/*').")
+            throw FlameGraphError(
+                .notFound,
+                "No baseline for service '\(service)' at commit \(commit.prefix(12)): \(reference) does not exist in this repository (in a fresh clone, fetch it with git fetch origin 'refs/flame-graph/*:refs/flame-graph/*')."
+            )
         }
         return try gitStep(what, .badInput) {
             guard let json = try tree.entry(atPath: Self.path(commit, "\(service).json")),
@@ -100,7 +107,8 @@ public final class GitRefStore: BaselineStore {
             else {
                 throw FlameGraphError(.notFound, "No baseline for service '\(service)' at commit \(commit.prefix(12)).")
             }
-            let stored = try StoredRecord.decode(try repository.blobBytes(json.id), describing: "\(service)@\(commit.prefix(12))")
+            let stored = try StoredRecord.decode(
+                try repository.blobBytes(json.id), describing: "\(service)@\(commit.prefix(12))")
             return Baseline(record: stored.record, folded: try repository.blobBytes(folded.id))
         }
     }
@@ -120,7 +128,8 @@ public final class GitRefStore: BaselineStore {
                     for file in files.entries() where !file.isTree && file.name.hasSuffix(".json") {
                         let name = String(file.name.dropLast(5))
                         if let service, name != service { continue }
-                        let stored = try StoredRecord.decode(try repository.blobBytes(file.id), describing: "\(commit)/\(file.name)")
+                        let stored = try StoredRecord.decode(
+                            try repository.blobBytes(file.id), describing: "\(commit)/\(file.name)")
                         records.append(BaselineRecord(service: name, commit: commit, metadata: stored.metadata))
                     }
                 }
@@ -136,10 +145,13 @@ public final class GitRefStore: BaselineStore {
         let commit = try BaselineKey.normaliseCommit(commit)
         let what = "Deleting the baseline of service '\(service)' at \(commit.prefix(12))"
         try update(message: "delete \(service) \(commit)", time: nil, what: what) { root in
-            let missing = FlameGraphError(.notFound, "No baseline for service '\(service)' at commit \(commit.prefix(12)) to delete.")
+            let missing = FlameGraphError(
+                .notFound, "No baseline for service '\(service)' at commit \(commit.prefix(12)) to delete.")
             guard let root else { throw missing }
             return try repository.editTree(root, at: Self.folder(commit)[...]) { folder in
-                guard folder.entry("\(service).json") != nil || folder.entry("\(service).folded") != nil else { throw missing }
+                guard folder.entry("\(service).json") != nil || folder.entry("\(service).folded") != nil else {
+                    throw missing
+                }
                 for file in ["\(service).json", "\(service).folded"] where folder.entry(file) != nil {
                     try folder.remove(file)
                 }
@@ -194,9 +206,12 @@ public final class GitRefStore: BaselineStore {
                 let tipTree = try tip.map { id throws(GitError) in try repository.treeID(ofCommit: id) }
                 let tipTime = try tip.map { id throws(GitError) in try repository.commitTime(id) } ?? 0
                 let newTree = try edit(tipTree) ?? repository.emptyTree()
-                let signature = CommitSignature(name: committerName, email: committerEmail, time: max(time ?? tipTime, tipTime))
-                let commit = try repository.createCommit(tree: newTree, parent: tip, message: message + "\n", signature: signature)
-                return try repository.compareAndSwapReference(reference, to: commit, expecting: tip, logMessage: "flame-graph: \(message)")
+                let signature = CommitSignature(
+                    name: committerName, email: committerEmail, time: max(time ?? tipTime, tipTime))
+                let commit = try repository.createCommit(
+                    tree: newTree, parent: tip, message: message + "\n", signature: signature)
+                return try repository.compareAndSwapReference(
+                    reference, to: commit, expecting: tip, logMessage: "flame-graph: \(message)")
             }
             if swapped {
                 lastAttempts = attempt
@@ -206,7 +221,9 @@ public final class GitRefStore: BaselineStore {
             let ceiling = UInt32(min(1 << min(attempt, 10), 50)) * 1000
             usleep(UInt32.random(in: 500...max(ceiling, 1000), using: &generator))
         }
-        throw FlameGraphError(.cannotCreate, "\(what) failed: \(reference) kept changing under \(maxAttempts) attempts by other writers; try again.")
+        throw FlameGraphError(
+            .cannotCreate,
+            "\(what) failed: \(reference) kept changing under \(maxAttempts) attempts by other writers; try again.")
     }
 
     /// Runs libgit2 work, reporting its failures as `FlameGraphError`s of `kind`; our own errors pass through.

@@ -23,7 +23,8 @@ final class ConcurrentSaveTests: XCTestCase {
         let commits = try sandbox.commits(repo, 8)
         let refsBefore = try sandbox.git("for-each-ref", in: repo)
         // A baseline already there: the racing saves must build on it, not replace it.
-        try GitRefStore(discoveringFrom: repo).save(service: "seed", commit: commits[0], folded: folded("seed 1\n"), metadata: sampleMetadata())
+        try GitRefStore(discoveringFrom: repo).save(
+            service: "seed", commit: commits[0], folded: folded("seed 1\n"), metadata: sampleMetadata())
 
         // 16 jobs: 8 commits × 2 services, so jobs also share commit folders and fan-out trees.
         let jobs = (0..<16).map { (service: "svc-\($0 % 2)", commit: commits[$0 / 2]) }
@@ -68,15 +69,19 @@ final class ConcurrentSaveTests: XCTestCase {
             XCTAssertEqual(entry.count, 2)
             XCTAssertEqual(entry[1], chain[index - 1][0], "each commit's parent is the one before it")
         }
-        XCTAssertEqual(try sandbox.git("rev-list", "--count", "--first-parent", "refs/flame-graph/baselines", in: repo), "17")
+        XCTAssertEqual(
+            try sandbox.git("rev-list", "--count", "--first-parent", "refs/flame-graph/baselines", in: repo), "17")
         for (index, entry) in chain.enumerated() {
-            let files = try sandbox.git("ls-tree", "-r", "--name-only", String(entry[0]), in: repo).split(separator: "\n")
+            let files = try sandbox.git("ls-tree", "-r", "--name-only", String(entry[0]), in: repo).split(
+                separator: "\n")
             XCTAssertEqual(files.count, 2 * (index + 1), "commit \(index) of the chain holds \(index + 1) baselines")
         }
         try sandbox.git("fsck", "--strict", "--no-dangling", in: repo)
         // Only the baseline ref was added.
         XCTAssertEqual(
-            try sandbox.git("for-each-ref", in: repo).split(separator: "\n").filter { !$0.hasSuffix("refs/flame-graph/baselines") },
+            try sandbox.git("for-each-ref", in: repo).split(separator: "\n").filter {
+                !$0.hasSuffix("refs/flame-graph/baselines")
+            },
             refsBefore.split(separator: "\n"))
     }
 }

@@ -13,7 +13,8 @@ final class DirectoryStoreTests: XCTestCase {
         let store = DirectoryStore(directory: sandbox.root + "/store/nested")
         XCTAssertEqual(try store.list(), [])
         let bytes = folded("main;ünï 3\nmain;x 1.5")
-        let record = try store.save(service: "api", commit: a.uppercased(), folded: bytes, metadata: sampleMetadata(at: 1_000.75))
+        let record = try store.save(
+            service: "api", commit: a.uppercased(), folded: bytes, metadata: sampleMetadata(at: 1_000.75))
         XCTAssertEqual(record.commit, a)
         XCTAssertEqual(record.savedAt, Date(timeIntervalSince1970: 1_000), "stored to the second")
         try store.save(service: "web", commit: b, folded: folded("w 1\n"), metadata: sampleMetadata(at: 2_000))
@@ -23,9 +24,13 @@ final class DirectoryStoreTests: XCTestCase {
         XCTAssertEqual(try store.list().map(\.service), ["web", "api"])
         XCTAssertEqual(try store.list(service: "api"), [record])
         // No temporary files are left behind.
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: "\(store.directory)/\(a)").sorted(), ["api.folded", "api.json"])
+        XCTAssertEqual(
+            try FileManager.default.contentsOfDirectory(atPath: "\(store.directory)/\(a)").sorted(),
+            ["api.folded", "api.json"])
 
-        assertFlameGraphError(.cannotCreate) { try store.save(service: "api", commit: a, folded: folded("y 1\n"), metadata: sampleMetadata()) }
+        assertFlameGraphError(.cannotCreate) {
+            try store.save(service: "api", commit: a, folded: folded("y 1\n"), metadata: sampleMetadata())
+        }
         try store.save(service: "api", commit: a, folded: folded("y 1\n"), metadata: sampleMetadata(), force: true)
         XCTAssertEqual(try store.load(service: "api", commit: a).folded, folded("y 1\n"))
 
@@ -51,7 +56,8 @@ final class DirectoryStoreTests: XCTestCase {
         XCTAssertEqual(
             try store.findBaseline(service: "api", in: repository),
             BaselineMatch(service: "api", commit: first, distance: 2, start: later[1]))
-        XCTAssertEqual(try store.findBaseline(service: "api", startingAt: .revision("HEAD~2"), in: repository).commit, first)
+        XCTAssertEqual(
+            try store.findBaseline(service: "api", startingAt: .revision("HEAD~2"), in: repository).commit, first)
         XCTAssertEqual(try sandbox.git("status", "--porcelain", in: repo), "")
     }
 }

@@ -76,9 +76,12 @@ final class FindBaselineTests: XCTestCase {
         try sandbox.git("checkout", "--quiet", "--detach", b, in: repo)
         XCTAssertThrowsError(try sandbox.git("symbolic-ref", "-q", "HEAD", in: repo), "HEAD is detached")
         XCTAssertEqual(try store.repository.headCommit(), b)
-        XCTAssertEqual(try store.findBaseline(service: "api"), BaselineMatch(service: "api", commit: a, distance: 1, start: b))
+        XCTAssertEqual(
+            try store.findBaseline(service: "api"), BaselineMatch(service: "api", commit: a, distance: 1, start: b))
         XCTAssertEqual(try store.findBaseline(service: "api", startingAt: .revision("HEAD~1")).commit, a)
-        let message = assertFlameGraphError(.notFound) { try store.findBaseline(service: "api", startingAt: .revision("HEAD")) }
+        let message = assertFlameGraphError(.notFound) {
+            try store.findBaseline(service: "api", startingAt: .revision("HEAD"))
+        }
         XCTAssertTrue(message.contains("No baseline for service 'api' at commit \(b.prefix(12)) ('HEAD')"), message)
     }
 
@@ -87,7 +90,8 @@ final class FindBaselineTests: XCTestCase {
         let origin = try sandbox.makeRepository("origin")
         let a = try sandbox.commit(origin)
         let b = try sandbox.commit(origin)
-        try GitRefStore(discoveringFrom: origin).save(service: "api", commit: a, folded: folded("a 1\n"), metadata: sampleMetadata())
+        try GitRefStore(discoveringFrom: origin).save(
+            service: "api", commit: a, folded: folded("a 1\n"), metadata: sampleMetadata())
         try sandbox.git("clone", "--quiet", "--bare", origin, sandbox.root + "/bare.git", in: sandbox.root)
         let bare = sandbox.root + "/bare.git"
 
@@ -99,14 +103,17 @@ final class FindBaselineTests: XCTestCase {
         XCTAssertTrue(message.contains("git fetch origin 'refs/flame-graph/*:refs/flame-graph/*'"), message)
 
         try sandbox.git("fetch", "--quiet", "origin", "refs/flame-graph/*:refs/flame-graph/*", in: bare)
-        XCTAssertEqual(try store.findBaseline(service: "api"), BaselineMatch(service: "api", commit: a, distance: 1, start: b))
+        XCTAssertEqual(
+            try store.findBaseline(service: "api"), BaselineMatch(service: "api", commit: a, distance: 1, start: b))
         try store.save(service: "web", commit: b, folded: folded("b 1\n"), metadata: sampleMetadata())
         XCTAssertEqual(try store.findBaseline(service: "web").commit, b)
         XCTAssertEqual(
-            try sandbox.git("show", "refs/flame-graph/baselines:\(b.prefix(2))/\(b.dropFirst(2))/web.folded", in: bare), "b 1")
+            try sandbox.git("show", "refs/flame-graph/baselines:\(b.prefix(2))/\(b.dropFirst(2))/web.folded", in: bare),
+            "b 1")
         // Pushing shares them back.
         try sandbox.git("push", "--quiet", "origin", "refs/flame-graph/baselines", in: bare)
-        XCTAssertEqual(try GitRefStore(discoveringFrom: origin).findBaseline(service: "web", startingAt: .revision(b)).commit, b)
+        XCTAssertEqual(
+            try GitRefStore(discoveringFrom: origin).findBaseline(service: "web", startingAt: .revision(b)).commit, b)
     }
 
     func testLinkedWorktree() throws {
@@ -114,7 +121,8 @@ final class FindBaselineTests: XCTestCase {
         let repo = try sandbox.makeRepository()
         let a = try sandbox.commit(repo)
         let b = try sandbox.commit(repo)
-        try GitRefStore(discoveringFrom: repo).save(service: "api", commit: a, folded: folded("a 1\n"), metadata: sampleMetadata())
+        try GitRefStore(discoveringFrom: repo).save(
+            service: "api", commit: a, folded: folded("a 1\n"), metadata: sampleMetadata())
         let worktree = sandbox.root + "/wt"
         try sandbox.git("worktree", "add", "--quiet", "-b", "feature", worktree, in: repo)
         let f = try sandbox.commit(worktree)
@@ -123,10 +131,13 @@ final class FindBaselineTests: XCTestCase {
         let store = try GitRefStore(discoveringFrom: worktree)
         XCTAssertTrue(store.repository.gitDirectory.contains("/worktrees/"), store.repository.gitDirectory)
         XCTAssertEqual(try store.repository.headCommit(), f)
-        XCTAssertEqual(try store.findBaseline(service: "api"), BaselineMatch(service: "api", commit: a, distance: 1, start: b))
+        XCTAssertEqual(
+            try store.findBaseline(service: "api"), BaselineMatch(service: "api", commit: a, distance: 1, start: b))
         // Saved from the worktree, visible from the main checkout: refs are shared.
         try store.save(service: "api", commit: f, folded: folded("f 1\n"), metadata: sampleMetadata())
-        XCTAssertEqual(try GitRefStore(discoveringFrom: repo).findBaseline(service: "api", startingAt: .revision("feature")).commit, f)
+        XCTAssertEqual(
+            try GitRefStore(discoveringFrom: repo).findBaseline(service: "api", startingAt: .revision("feature"))
+                .commit, f)
         XCTAssertEqual(try sandbox.git("status", "--porcelain", in: worktree), statusBefore)
         XCTAssertEqual(try sandbox.git("rev-parse", "HEAD", in: repo), b)
     }
@@ -135,7 +146,8 @@ final class FindBaselineTests: XCTestCase {
         let sandbox = try GitSandbox()
         let origin = try sandbox.makeRepository("origin")
         let a = try sandbox.commit(origin)
-        try GitRefStore(discoveringFrom: origin).save(service: "api", commit: a, folded: folded("a 1\n"), metadata: sampleMetadata())
+        try GitRefStore(discoveringFrom: origin).save(
+            service: "api", commit: a, folded: folded("a 1\n"), metadata: sampleMetadata())
         let tip = try sandbox.commits(origin, 3)[2]
         let shallow = sandbox.root + "/shallow"
         try sandbox.git("clone", "--quiet", "--depth", "1", "file://" + origin, shallow, in: sandbox.root)
@@ -144,8 +156,13 @@ final class FindBaselineTests: XCTestCase {
         XCTAssertTrue(store.repository.isShallow)
         XCTAssertEqual(store.repository.shallowBoundary(), [tip])
         func assertShallowMessage(file: StaticString = #filePath, line: UInt = #line) {
-            let message = assertFlameGraphError(.notFound, file: file, line: line) { try store.findBaseline(service: "api") }
-            for fix in ["shallow clone", "git fetch --unshallow", "git fetch origin 'refs/flame-graph/*:refs/flame-graph/*'", "--baseline"] {
+            let message = assertFlameGraphError(.notFound, file: file, line: line) {
+                try store.findBaseline(service: "api")
+            }
+            for fix in [
+                "shallow clone", "git fetch --unshallow", "git fetch origin 'refs/flame-graph/*:refs/flame-graph/*'",
+                "--baseline",
+            ] {
                 XCTAssertTrue(message.contains(fix), "missing \(fix) in: \(message)", file: file, line: line)
             }
         }
@@ -167,7 +184,9 @@ final class FindBaselineTests: XCTestCase {
         let repo = try sandbox.makeRepository()
         try sandbox.commit(repo)
         let store = try GitRefStore(discoveringFrom: repo)
-        let message = assertFlameGraphError(.notFound) { try store.findBaseline(service: "api", startingAt: .revision("no-such-branch")) }
+        let message = assertFlameGraphError(.notFound) {
+            try store.findBaseline(service: "api", startingAt: .revision("no-such-branch"))
+        }
         XCTAssertTrue(message.hasPrefix("Unknown revision 'no-such-branch'"), message)
         assertFlameGraphError(.notFound) { try store.findBaseline(service: "api", startingAt: .revision("HEAD~5")) }
     }
@@ -187,7 +206,10 @@ final class FindBaselineTests: XCTestCase {
 
         try store.save(service: "api", commit: shas[0], folded: folded("a 1\n"), metadata: sampleMetadata())
         let other = assertFlameGraphError(.notFound) { try store.findBaseline(service: "web") }
-        XCTAssertEqual(other, "No baseline for service 'web' at \(shas[3].prefix(12)) (the merge-base of HEAD and main) or any of its 3 first-parent ancestors (the walk reached the root commit).")
+        XCTAssertEqual(
+            other,
+            "No baseline for service 'web' at \(shas[3].prefix(12)) (the merge-base of HEAD and main) or any of its 3 first-parent ancestors (the walk reached the root commit)."
+        )
         let shallowSearch = assertFlameGraphError(.notFound) { try store.findBaseline(service: "api", maxDepth: 2) }
         XCTAssertTrue(shallowSearch.contains("or its 2 first-parent ancestors"), shallowSearch)
         XCTAssertEqual(try store.findBaseline(service: "api", maxDepth: 3).commit, shas[0])

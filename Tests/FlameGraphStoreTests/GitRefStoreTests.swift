@@ -35,7 +35,9 @@ final class GitRefStoreTests: XCTestCase {
         XCTAssertEqual(metadata["captureCommand"] as? String, "flame-graph api --duration 30")
 
         // The chain's commit says what happened, dated by the caller's date, not the clock.
-        XCTAssertEqual(try sandbox.git("log", "-1", "--format=%s|%an|%ct", "refs/flame-graph/baselines", in: repo), "save api \(a)|flame-graph|1700000000")
+        XCTAssertEqual(
+            try sandbox.git("log", "-1", "--format=%s|%an|%ct", "refs/flame-graph/baselines", in: repo),
+            "save api \(a)|flame-graph|1700000000")
 
         let loaded = try store.load(service: "api", commit: a)
         XCTAssertEqual(loaded.folded, bytes)
@@ -77,7 +79,8 @@ final class GitRefStoreTests: XCTestCase {
         XCTAssertEqual(try store.load(service: "api", commit: a).folded, folded("a 1\n"))
         XCTAssertEqual(try sandbox.git("rev-list", "--count", "refs/flame-graph/baselines", in: repo), "1")
 
-        try store.save(service: "api", commit: a, folded: folded("b 2\n"), metadata: sampleMetadata(samples: 2), force: true)
+        try store.save(
+            service: "api", commit: a, folded: folded("b 2\n"), metadata: sampleMetadata(samples: 2), force: true)
         let replaced = try store.load(service: "api", commit: a)
         XCTAssertEqual(replaced.folded, folded("b 2\n"))
         XCTAssertEqual(replaced.record.samples, 2)
@@ -93,9 +96,12 @@ final class GitRefStoreTests: XCTestCase {
         let (a, b) = (try sandbox.commit(repo), try sandbox.commit(repo))
         let store = try GitRefStore(discoveringFrom: repo)
         XCTAssertEqual(try store.list(), [])
-        try store.save(service: "api", commit: a, folded: folded("x 1\n"), metadata: sampleMetadata(samples: 1, at: 1_000))
-        try store.save(service: "web", commit: a, folded: folded("x 2\n"), metadata: sampleMetadata(samples: 2, at: 2_000))
-        try store.save(service: "api", commit: b, folded: folded("x 3\n"), metadata: sampleMetadata(samples: 3, at: 3_000))
+        try store.save(
+            service: "api", commit: a, folded: folded("x 1\n"), metadata: sampleMetadata(samples: 1, at: 1_000))
+        try store.save(
+            service: "web", commit: a, folded: folded("x 2\n"), metadata: sampleMetadata(samples: 2, at: 2_000))
+        try store.save(
+            service: "api", commit: b, folded: folded("x 3\n"), metadata: sampleMetadata(samples: 3, at: 3_000))
 
         let all = try store.list()
         XCTAssertEqual(all.map { "\($0.service)@\($0.commit)" }, ["api@\(b)", "web@\(a)", "api@\(a)"])
@@ -110,9 +116,12 @@ final class GitRefStoreTests: XCTestCase {
         let paths = try sandbox.git("ls-tree", "-r", "-t", "--name-only", "refs/flame-graph/baselines", in: repo)
         XCTAssertFalse(paths.contains(String(a.dropFirst(2))), "an emptied commit folder is removed:\n\(paths)")
         if a.prefix(2) != b.prefix(2) {
-            XCTAssertFalse(paths.split(separator: "\n").contains(Substring(a.prefix(2))), "an emptied fan-out folder is removed")
+            XCTAssertFalse(
+                paths.split(separator: "\n").contains(Substring(a.prefix(2))), "an emptied fan-out folder is removed")
         }
-        XCTAssertEqual(try sandbox.git("log", "-1", "--format=%s|%ct", "refs/flame-graph/baselines", in: repo), "delete web \(a)|3000")
+        XCTAssertEqual(
+            try sandbox.git("log", "-1", "--format=%s|%ct", "refs/flame-graph/baselines", in: repo),
+            "delete web \(a)|3000")
 
         try store.delete(service: "api", commit: b)
         XCTAssertEqual(try store.list(), [])
@@ -126,9 +135,13 @@ final class GitRefStoreTests: XCTestCase {
         let a = try sandbox.commit(repo)
         let store = try GitRefStore(discoveringFrom: repo)
         for service in ["", "../x", "a/b", ".hidden", "-flag", "sp ace", String(repeating: "s", count: 101)] {
-            assertFlameGraphError(.usage) { try store.save(service: service, commit: a, folded: folded("x 1\n"), metadata: sampleMetadata()) }
+            assertFlameGraphError(.usage) {
+                try store.save(service: service, commit: a, folded: folded("x 1\n"), metadata: sampleMetadata())
+            }
         }
-        assertFlameGraphError(.usage) { try store.save(service: "api", commit: "HEAD", folded: folded("x 1\n"), metadata: sampleMetadata()) }
+        assertFlameGraphError(.usage) {
+            try store.save(service: "api", commit: "HEAD", folded: folded("x 1\n"), metadata: sampleMetadata())
+        }
         assertFlameGraphError(.usage) { try store.load(service: "api", commit: String(a.prefix(12))) }
         XCTAssertEqual(try sandbox.git("for-each-ref", "refs/flame-graph", in: repo), "")
     }
@@ -161,14 +174,17 @@ final class GitRefStoreTests: XCTestCase {
         let before = try snapshot()
         let store = try GitRefStore(discoveringFrom: repo + "/")
         try store.save(service: "api", commit: shas[0], folded: folded("a 1\n"), metadata: sampleMetadata())
-        try store.save(service: "api", commit: shas[0], folded: folded("a 2\n"), metadata: sampleMetadata(), force: true)
+        try store.save(
+            service: "api", commit: shas[0], folded: folded("a 2\n"), metadata: sampleMetadata(), force: true)
         try store.save(service: "web", commit: shas[2], folded: folded("w 1\n"), metadata: sampleMetadata())
         _ = try store.load(service: "api", commit: shas[0])
         _ = try store.list()
         XCTAssertEqual(try store.findBaseline(service: "api").commit, shas[0])
         try store.delete(service: "web", commit: shas[2])
         XCTAssertEqual(try snapshot(), before)
-        XCTAssertEqual(try sandbox.git("for-each-ref", "--format=%(refname)", "refs/flame-graph", in: repo), "refs/flame-graph/baselines")
+        XCTAssertEqual(
+            try sandbox.git("for-each-ref", "--format=%(refname)", "refs/flame-graph", in: repo),
+            "refs/flame-graph/baselines")
         try sandbox.git("fsck", "--strict", "--no-dangling", in: repo)
     }
 
@@ -177,7 +193,9 @@ final class GitRefStoreTests: XCTestCase {
         let plain = sandbox.root + "/plain/sub"
         try FileManager.default.createDirectory(atPath: plain, withIntermediateDirectories: true)
         let ceiling = (sandbox.root as NSString).deletingLastPathComponent
-        let message = assertFlameGraphError(.notFound) { try Repository(discoveringFrom: plain, ceilingDirectories: [ceiling]) }
+        let message = assertFlameGraphError(.notFound) {
+            try Repository(discoveringFrom: plain, ceilingDirectories: [ceiling])
+        }
         XCTAssertTrue(message.contains(plain) && message.contains("not inside a git repository"), message)
         assertFlameGraphError(.notFound) { try Repository(discoveringFrom: sandbox.root + "/does-not-exist") }
     }

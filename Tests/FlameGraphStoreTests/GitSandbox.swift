@@ -8,7 +8,8 @@ final class GitSandbox {
     let root: String
 
     init() throws {
-        let base = FileManager.default.temporaryDirectory.appendingPathComponent("flame-graph-store-\(UUID().uuidString)")
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "flame-graph-store-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: base, withIntermediateDirectories: true)
         root = base.resolvingSymlinksInPath().path
     }
@@ -51,7 +52,10 @@ final class GitSandbox {
         group.wait()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw Failure(description: "git \(arguments.joined(separator: " ")) failed (\(process.terminationStatus)): \(String(decoding: errorData, as: UTF8.self))")
+            throw Failure(
+                description:
+                    "git \(arguments.joined(separator: " ")) failed (\(process.terminationStatus)): \(String(decoding: errorData, as: UTF8.self))"
+            )
         }
         return output
     }

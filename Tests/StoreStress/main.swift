@@ -1,3 +1,7 @@
+import FlameGraphCore
+import FlameGraphStore
+import Foundation
+
 // flame-graph-store-stress REPO SERVICE COMMIT [START-FILE]
 //
 // Saves one baseline into REPO's git ref store, as one CI job would. With START-FILE it first waits
@@ -8,9 +12,6 @@
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import FlameGraphCore
-import FlameGraphStore
-import Foundation
 
 enum StoreStress {
     static func complain(_ message: String) {

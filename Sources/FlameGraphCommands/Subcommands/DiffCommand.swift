@@ -1,5 +1,6 @@
 import ArgumentParser
 import FlameGraphCore
+import FlameGraphStore
 
 #if canImport(Glibc)
     import Glibc
@@ -93,6 +94,21 @@ struct DiffCommand: ParsableCommand {
     @Option(name: [.customLong("today")], help: .hidden)
     var today: String?
 
+    @Option(
+        help:
+            "Take the before profile from the baseline store: a revision, or `auto` (merge-base with the default branch, then first-parent ancestors)."
+    )
+    var baseline: String?
+
+    @Option(help: "With --baseline: the service whose baseline to use.")
+    var service: String?
+
+    @Option(
+        name: [.customLong("max-depth")], help: "With --baseline auto: first-parent ancestors to search (default 200).")
+    var maxDepth: Int = 200
+
+    @OptionGroup var storeOptions: StoreOptionGroup
+
     @OptionGroup var render: RenderOptionGroup
     @OptionGroup var perf: PerfOptionGroup
 
@@ -100,11 +116,14 @@ struct DiffCommand: ParsableCommand {
     var quiet = false
 
     func validate() throws {
-        if input != nil && (!before.isEmpty || !after.isEmpty) {
-            throw ValidationError("--input (two-column) conflicts with --before/--after")
+        if input != nil && (!before.isEmpty || !after.isEmpty || baseline != nil) {
+            throw ValidationError("--input (two-column) conflicts with --before/--after/--baseline")
         }
-        if input == nil && (before.isEmpty || after.isEmpty) {
-            throw ValidationError("give --before and --after (or one two-column --input)")
+        if baseline != nil && !before.isEmpty { throw ValidationError("--baseline conflicts with --before") }
+        if baseline != nil && service == nil { throw ValidationError("--baseline needs --service NAME") }
+        if input == nil && ((before.isEmpty && baseline == nil) || after.isEmpty) {
+            throw ValidationError(
+                "give --before (or --baseline REV --service NAME) and --after, or one two-column --input")
         }
         if let metric, GateSettings.Metric(rawValue: metric) == nil {
             throw ValidationError("--metric must be total or self")
@@ -191,8 +210,22 @@ struct DiffCommand: ParsableCommand {
                 "\(InputFile.displayName(input)) (after)"
             )
         }
-        let b = try before.map { try loadReportingBadLines($0, importOptions).profile }
         let a = try after.map { try loadReportingBadLines($0, importOptions).profile }
+        if let baseline, let service {
+            let (store, repository) = try storeOptions.open()
+            let sha: String
+            if let repository {
+                sha = try store.findBaseline(
+                    service: service, startingAt: BaselineRevision(baseline), maxDepth: maxDepth, in: repository
+                ).commit
+            } else {
+                sha = try storeOptions.resolve(baseline, in: nil)
+            }
+            let (profile, _, diagnostics) = try store.loadProfile(service: service, commit: sha)
+            if !quiet { for w in diagnostics.warnings { Console.warn(w) } }
+            return ([profile], a, "commit \(sha.prefix(12)) (\(service))", label(after))
+        }
+        let b = try before.map { try loadReportingBadLines($0, importOptions).profile }
         return (b, a, label(before), label(after))
     }
 

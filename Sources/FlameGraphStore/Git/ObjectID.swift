@@ -17,9 +17,10 @@ struct ObjectID: Hashable, CustomStringConvertible {
     /// Whether `text` is a full hex object id (40 digits, either case).
     static func isFullHex(_ text: String) -> Bool {
         let utf8 = text.utf8
-        return utf8.count == Int(GIT_OID_HEXSZ) && utf8.allSatisfy { c in
-            (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46)
-        }
+        return utf8.count == Int(GIT_OID_HEXSZ)
+            && utf8.allSatisfy { c in
+                (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46)
+            }
     }
 
     /// Lowercase hex, as git prints it.

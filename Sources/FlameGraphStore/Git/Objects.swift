@@ -66,7 +66,9 @@ extension Repository {
         if let base { source = try tree(base) }
         var builder: OpaquePointer?
         try gitCheck(git_treebuilder_new(&builder, handle, source?.handle), "git_treebuilder_new")
-        guard let builder else { throw GitError(function: "git_treebuilder_new", code: -1, message: "no builder returned") }
+        guard let builder else {
+            throw GitError(function: "git_treebuilder_new", code: -1, message: "no builder returned")
+        }
         defer { git_treebuilder_free(builder) }
         return try body(TreeBuilder(handle: builder))
     }
@@ -75,12 +77,16 @@ extension Repository {
     ///
     /// Missing subtrees on the way are created; subtrees left empty are removed. Returns nil when the
     /// result is empty.
-    func editTree(_ base: ObjectID?, at path: ArraySlice<String>, _ edit: (TreeBuilder) throws -> Void) throws -> ObjectID? {
+    func editTree(_ base: ObjectID?, at path: ArraySlice<String>, _ edit: (TreeBuilder) throws -> Void) throws
+        -> ObjectID?
+    {
         try withTreeBuilder(base: base) { builder in
             if let name = path.first {
                 let existing = builder.entry(name)
                 if let existing, !existing.isTree {
-                    throw GitError(function: "git_treebuilder_get", code: -1, message: "\(name) is a file where a folder was expected")
+                    throw GitError(
+                        function: "git_treebuilder_get", code: -1,
+                        message: "\(name) is a file where a folder was expected")
                 }
                 if let child = try editTree(existing?.id, at: path.dropFirst(), edit) {
                     try builder.insert(name, child, isTree: true)
@@ -100,7 +106,9 @@ extension Repository {
     }
 
     /// Writes a commit of `tree` with at most one parent, without touching any reference.
-    func createCommit(tree treeID: ObjectID, parent: ObjectID?, message: String, signature: CommitSignature) throws(GitError) -> ObjectID {
+    func createCommit(tree treeID: ObjectID, parent: ObjectID?, message: String, signature: CommitSignature)
+        throws(GitError) -> ObjectID
+    {
         var signaturePointer: UnsafeMutablePointer<git_signature>?
         try gitCheck(
             git_signature_new(&signaturePointer, signature.name, signature.email, git_time_t(signature.time), 0),
@@ -112,13 +120,16 @@ extension Repository {
             try withCommit(parent) { (parentCommit) throws(GitError) in
                 var parents: [OpaquePointer?] = [parentCommit]
                 let code = parents.withUnsafeMutableBufferPointer { buffer in
-                    git_commit_create(&id, handle, nil, signaturePointer, signaturePointer, nil, message, tree.handle, 1, buffer.baseAddress)
+                    git_commit_create(
+                        &id, handle, nil, signaturePointer, signaturePointer, nil, message, tree.handle, 1,
+                        buffer.baseAddress)
                 }
                 try gitCheck(code, "git_commit_create")
             }
         } else {
             try gitCheck(
-                git_commit_create(&id, handle, nil, signaturePointer, signaturePointer, nil, message, tree.handle, 0, nil),
+                git_commit_create(
+                    &id, handle, nil, signaturePointer, signaturePointer, nil, message, tree.handle, 0, nil),
                 "git_commit_create")
         }
         return ObjectID(id)
@@ -126,7 +137,9 @@ extension Repository {
 
     /// Points reference `name` at `new` only if it still points at `expected` (nil: only if it does not
     /// exist yet). Returns false when another writer got there first (the caller reloads and retries).
-    func compareAndSwapReference(_ name: String, to new: ObjectID, expecting expected: ObjectID?, logMessage: String) throws(GitError) -> Bool {
+    func compareAndSwapReference(_ name: String, to new: ObjectID, expecting expected: ObjectID?, logMessage: String)
+        throws(GitError) -> Bool
+    {
         var reference: OpaquePointer?
         var target = new.raw
         let code: Int32
@@ -140,7 +153,8 @@ extension Repository {
             git_reference_free(reference)
             return true
         }
-        let error = GitError(function: expected == nil ? "git_reference_create" : "git_reference_create_matching", code: code)
+        let error = GitError(
+            function: expected == nil ? "git_reference_create" : "git_reference_create_matching", code: code)
         // Lost the race: the ref moved (EMODIFIED), appeared (EEXISTS) or is locked by the winner (ELOCKED).
         if error.isModified || error.isExisting || error.isLocked { return false }
         throw error
@@ -181,11 +195,12 @@ final class GitTree {
         out.reserveCapacity(count)
         for index in 0..<count {
             guard let entry = git_tree_entry_byindex(handle, index) else { continue }
-            out.append((
-                String(cString: git_tree_entry_name(entry)),
-                ObjectID(git_tree_entry_id(entry).pointee),
-                git_tree_entry_type(entry) == GIT_OBJECT_TREE
-            ))
+            out.append(
+                (
+                    String(cString: git_tree_entry_name(entry)),
+                    ObjectID(git_tree_entry_id(entry).pointee),
+                    git_tree_entry_type(entry) == GIT_OBJECT_TREE
+                ))
         }
         return out
     }

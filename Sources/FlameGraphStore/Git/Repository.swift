@@ -24,7 +24,9 @@ public final class Repository {
         guard code == 0, let repository else {
             let error = GitError(function: "git_repository_open_ext", code: code)
             if error.isNotFound {
-                throw FlameGraphError(.notFound, "\(path) is not inside a git repository (no .git found there or in any parent directory).")
+                throw FlameGraphError(
+                    .notFound,
+                    "\(path) is not inside a git repository (no .git found there or in any parent directory).")
             }
             throw FlameGraphError(.badInput, "Cannot open the git repository at \(path): \(error).")
         }
@@ -64,7 +66,9 @@ public final class Repository {
         let code = git_revparse_single(&object, handle, revision)
         guard code == 0, let object else {
             let error = GitError(function: "git_revparse_single", code: code)
-            throw FlameGraphError(.notFound, "Unknown revision '\(revision)': git cannot resolve it in \(gitDirectory) (\(error.message)).")
+            throw FlameGraphError(
+                .notFound,
+                "Unknown revision '\(revision)': git cannot resolve it in \(gitDirectory) (\(error.message)).")
         }
         defer { git_object_free(object) }
         var commit: OpaquePointer?
@@ -100,7 +104,9 @@ public final class Repository {
     func defaultBranchID() -> (name: String, commit: ObjectID)? {
         var candidates: [String] = []
         if let originHead = symbolicTarget(of: "refs/remotes/origin/HEAD") { candidates.append(originHead) }
-        candidates += ["refs/heads/main", "refs/remotes/origin/main", "refs/heads/master", "refs/remotes/origin/master"]
+        candidates += [
+            "refs/heads/main", "refs/remotes/origin/main", "refs/heads/master", "refs/remotes/origin/master",
+        ]
         for name in candidates {
             if let id = try? referenceTarget(name) {
                 return (Self.shortName(name), id)

@@ -1,0 +1,102 @@
+import ArgumentParser
+import FlameGraphCore
+import FlameGraphStore
+import Foundation
+
+/// Where baselines are kept: the git repository's `refs/flame-graph/baselines` (default) or a directory.
+struct StoreOptionGroup: ParsableArguments {
+    @Option(help: ArgumentHelp("Keep baselines in this directory instead of the git repository.", valueName: "dir"))
+    var store: String?
+
+    @Option(
+        help: ArgumentHelp("The git repository (default: the one containing the current directory).", valueName: "path")
+    )
+    var repo: String = "."
+
+    /// The repository, when there is one (a directory store can work without it, given full shas).
+    func repository(required: Bool) throws -> Repository? {
+        do {
+            return try Repository(discoveringFrom: repo)
+        } catch let e as FlameGraphError {
+            if required || store == nil { throw e }
+            return nil
+        }
+    }
+
+    func open() throws -> (any BaselineStore, Repository?) {
+        if let store {
+            return (DirectoryStore(directory: store), try repository(required: false))
+        }
+        let repository = try repository(required: true)!
+        return (GitRefStore(repository: repository), repository)
+    }
+
+    /// A commit id for `revision` (default HEAD): resolved through git, or taken as given when it is a
+    /// full sha and there is no repository (directory store).
+    func resolve(_ revision: String?, in repository: Repository?) throws -> String {
+        let rev = revision ?? "HEAD"
+        if let repository { return try repository.resolveCommit(rev) }
+        if rev.count == 40, rev.allSatisfy(\.isHexDigit) { return rev.lowercased() }
+        throw FlameGraphError(
+            .notFound, "not a git repository (\(repo)): pass --commit with a full 40-character commit id")
+    }
+}
+
+/// Metadata recorded with a saved baseline: what can be known here, without secrets.
+enum BaselineMetadataFactory {
+    static func make(for profile: Profile, captureCommand: String?, duration: Double? = nil, rate: Double? = nil)
+        -> BaselineMetadata
+    {
+        let totals = FrameTotals(profile)
+        let samples = Int((totals.total / max(totals.sampleUnit, 1e-12)).rounded())
+        return BaselineMetadata(
+            unit: profile.unit, sampleCount: samples, totalWeight: profile.totalWeight, samplingRate: rate,
+            duration: duration, toolVersion: "flame-graph \(FlameGraphCLI.version)", captureCommand: captureCommand,
+            hostFingerprint: hostFingerprint(), savedAt: Date())
+    }
+
+    /// CPU model, core count and kernel: enough to tell machine classes apart, nothing identifying.
+    static func hostFingerprint() -> String {
+        var model = "unknown CPU"
+        if let cpuinfo = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+            let line = cpuinfo.split(separator: "\n").first(where: { $0.hasPrefix("model name") }),
+            let colon = line.firstIndex(of: ":")
+        {
+            model = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        var uts = utsname()
+        uname(&uts)
+        let system = withUnsafeBytes(of: &uts.sysname) {
+            String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self)
+        }
+        let machine = withUnsafeBytes(of: &uts.machine) {
+            String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self)
+        }
+        return "\(model); \(ProcessInfo.processInfo.activeProcessorCount) cores; \(system) \(machine)"
+    }
+
+    /// The command line with values of secret-bearing flags replaced.
+    static func redactedCommandLine(_ args: [String]) -> String {
+        var out: [String] = []
+        var redactNext = false
+        for a in args {
+            if redactNext {
+                out.append("***")
+                redactNext = false
+                continue
+            }
+            let lower = a.lowercased()
+            if ["--token", "--api-key", "--password"].contains(lower) {
+                out.append(a)
+                redactNext = true
+            } else if let eq = a.firstIndex(of: "="),
+                ["--token", "--api-key", "--password"].contains(String(lower[..<eq]))
+            {
+                out.append(String(a[...eq]) + "***")
+            } else {
+                out.append(a)
+            }
+        }
+        return out.joined(separator: " ")
+    }
+}
