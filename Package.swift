@@ -25,7 +25,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .target(name: "FlameGraphCore"),
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        .target(name: "FlameGraphCore", dependencies: ["CZlib"]),
         .target(
             name: "FlameGraphTestSupport",
             path: "Tests/FlameGraphTestSupport"
