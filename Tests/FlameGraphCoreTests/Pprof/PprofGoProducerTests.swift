@@ -394,8 +394,9 @@ final class PprofGoProducerTests: XCTestCase {
         XCTAssertTrue(cpuStacks.keys.contains { $0.contains("main.hotFunction;main.mix") }, "\(cpuStacks.keys)")
         XCTAssertFalse(cpuStacks.keys.contains { $0.contains("main.mix;main.hotFunction") })
 
-        // Heap: four sample types; alloc_space holds main.allocator.
-        let heapBytes = try await fetch(URL(string: "http://\(host)/debug/pprof/heap")!, timeout: 30)
+        // Heap: four sample types; alloc_space holds main.allocator. A heap profile shows the state as
+        // of the last finished GC cycles: gc=1 runs one first, so recent allocations are in it.
+        let heapBytes = try await fetch(URL(string: "http://\(host)/debug/pprof/heap?gc=1")!, timeout: 30)
         let heapFile = directory.appendingPathComponent("heap.pb.gz")
         try Data(heapBytes).write(to: heapFile)
         let (allocSpace, _) = try PprofTestSupport.decode(heapBytes, sampleType: "alloc_space", source: "heap.pb.gz")
