@@ -30,7 +30,12 @@ let package = Package(
             ],
             exclude: ["README.md"]
         ),
-        .target(name: "FlameGraphCore", exclude: ["README.md"]),
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        .target(name: "FlameGraphCore", dependencies: ["CZlib"], exclude: ["README.md"]),
         .systemLibrary(
             name: "CLibGit2",
             pkgConfig: "libgit2",
