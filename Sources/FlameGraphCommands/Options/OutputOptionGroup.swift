@@ -23,6 +23,20 @@ struct InputOptionGroup: ParsableArguments {
     @Option(help: "Force the input format instead of detecting it: folded, perf, cpuprofile, pprof, speedscope, svg.")
     var format: String?
 
+    @Option(
+        name: [.customLong("sample-type")],
+        help: "pprof: the sample type to draw (e.g. cpu, samples, alloc_space, inuse_space).")
+    var sampleType: String?
+
+    /// Everything the importers need, from these flags and the perf collapse flags.
+    func importOptions(perf: PerfCollapseOptions, keepSequence: Bool = false) -> ImportOptions {
+        var o = ImportOptions()
+        o.perf = perf
+        o.sampleType = sampleType
+        o.keepSequence = keepSequence
+        return o
+    }
+
     func validate() throws {
         if input.isEmpty { throw ValidationError("missing --input: name a profile file, or - for stdin") }
         if let format, ProfileFormat(rawValue: format) == nil {

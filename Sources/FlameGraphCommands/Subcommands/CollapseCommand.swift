@@ -29,8 +29,7 @@ struct CollapseCommand: ParsableCommand {
     var tidAlias = false
 
     func run() throws {
-        var importOptions = ImportOptions()
-        importOptions.perf = perf.options(pid: pidAlias, tid: tidAlias)
+        let importOptions = inputs.importOptions(perf: perf.options(pid: pidAlias, tid: tidAlias))
         let profile = try ProfileLoader.load(inputs.input, format: inputs.format, options: importOptions, quiet: quiet)
         try OutputFile.write(FoldedWriter.write(profile), to: output)
     }

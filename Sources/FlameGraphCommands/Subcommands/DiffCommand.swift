@@ -36,6 +36,9 @@ struct DiffCommand: ParsableCommand {
     @Option(help: "Force the input format (folded, perf, cpuprofile, pprof, speedscope, svg).")
     var format: String?
 
+    @Option(name: [.customLong("sample-type")], help: "pprof: the sample type to compare (e.g. cpu, alloc_space).")
+    var sampleType: String?
+
     @Option(name: [.short, .long], help: "Differential SVG (`-` = stdout).")
     var output: String = "diff.svg"
 
@@ -149,6 +152,7 @@ struct DiffCommand: ParsableCommand {
 
         var importOptions = ImportOptions()
         importOptions.perf = perf.options()
+        importOptions.sampleType = sampleType
         let (beforeProfiles, afterProfiles, beforeLabel, afterLabel) = try loadSides(importOptions)
 
         let normalizer = FrameNormalizer(keepLines: keepLines, enabled: !noNormalize)

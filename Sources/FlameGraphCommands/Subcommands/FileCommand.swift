@@ -50,9 +50,7 @@ enum Rendering {
         inputs: InputOptionGroup, output: OutputOptionGroup, render: RenderOptionGroup, perf: PerfOptionGroup,
         coloring: RenderOptions.Coloring?
     ) throws {
-        var importOptions = ImportOptions()
-        importOptions.perf = perf.options()
-        importOptions.keepSequence = render.flamechart
+        let importOptions = inputs.importOptions(perf: perf.options(), keepSequence: render.flamechart)
         if render.noSort && render.reverse && !output.quiet {
             Console.warn(
                 "Input lines are always sorted when `reverse_stack_order` is `true`. The `no_sort` option is being ignored. (--no-sort has no effect with --reverse.)"

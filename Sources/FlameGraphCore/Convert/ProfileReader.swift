@@ -4,6 +4,8 @@ public struct ImportOptions: Sendable {
     public var keepSequence = false
     /// `perf script` collapsing.
     public var perf = PerfCollapseOptions()
+    /// pprof: which sample type to read (default: `default_sample_type`, else the last).
+    public var sampleType: String? = nil
     public init() {}
 }
 
@@ -133,6 +135,10 @@ public struct ProfileReader {
         case .svg:
             let (profile, diagnostics) = try SVGProfileReader.read(bytes, sourceName: sourceName)
             return DecodedProfile(profile: profile, diagnostics: diagnostics, format: .svg)
+        case .pprof:
+            let (profile, diagnostics) = try PprofDecoder.decode(
+                bytes, sourceName: sourceName, options: PprofOptions(sampleType: options.sampleType))
+            return DecodedProfile(profile: profile, diagnostics: diagnostics, format: .pprof)
         default:
             throw FlameGraphError(.badInput, "\(sourceName): the \(format.rawValue) format is not supported yet")
         }

@@ -103,7 +103,8 @@ final class PprofDecoderTests: XCTestCase {
         // A default naming no sample type: the last one, with a warning.
         let (fallback, warned) = try PprofTestSupport.decode(Self.handBuilt(defaultSampleType: "wall"))
         XCTAssertEqual(PprofTestSupport.folded(fallback), Self.cpuFolded)
-        XCTAssertEqual(warned.warnings, ["test.pb.gz: default sample type 'wall' is not one of 'samples', 'cpu'; using 'cpu'"])
+        XCTAssertEqual(
+            warned.warnings, ["test.pb.gz: default sample type 'wall' is not one of 'samples', 'cpu'; using 'cpu'"])
     }
 
     func testUnknownSampleTypeListsTheAvailableOnes() {
@@ -213,7 +214,8 @@ final class PprofDecoderTests: XCTestCase {
         e.int(7, Int64(b.strings.count))
         bytes += e.bytes
         let (_, diagnostics) = try PprofTestSupport.decode(bytes)
-        XCTAssertEqual(diagnostics.warnings, ["test.pb.gz: the profile's drop_frames pattern 'runtime\\..*' is not applied"])
+        XCTAssertEqual(
+            diagnostics.warnings, ["test.pb.gz: the profile's drop_frames pattern 'runtime\\..*' is not applied"])
     }
 
     // MARK: - Referential integrity

@@ -9,7 +9,9 @@ final class PprofFuzzTests: XCTestCase {
     /// Decodes `bytes`; fails the test on any outcome but success or a bad-input error.
     /// Returns whether it succeeded.
     @discardableResult
-    func survive(_ bytes: [UInt8], _ context: @autoclosure () -> String, file: StaticString = #filePath, line: UInt = #line)
+    func survive(
+        _ bytes: [UInt8], _ context: @autoclosure () -> String, file: StaticString = #filePath, line: UInt = #line
+    )
         -> Bool
     {
         do {

@@ -1,11 +1,11 @@
 import Foundation
 import XCTest
 
+@testable import FlameGraphCore
+
 #if canImport(FoundationNetworking)
     import FoundationNetworking
 #endif
-
-@testable import FlameGraphCore
 
 /// A real producer: a Go program serving `net/http/pprof` on the loopback interface, profiled while it
 /// burns CPU in `main.hotFunction` (most) and `main.warmFunction` (less) and allocates in
@@ -152,12 +152,15 @@ final class PprofGoProducerTests: XCTestCase {
             Thread.sleep(forTimeInterval: 0.5)
             if process.isRunning { kill(process.processIdentifier, SIGKILL) }
             process.waitUntilExit()
-            throw FlameGraphError(.unavailable, "\(executable) \(arguments.joined(separator: " ")) timed out after \(Int(timeout)) s")
+            throw FlameGraphError(
+                .unavailable, "\(executable) \(arguments.joined(separator: " ")) timed out after \(Int(timeout)) s")
         }
         let stdout = (try? String(contentsOf: out, encoding: .utf8)) ?? ""
         let stderr = (try? String(contentsOf: err, encoding: .utf8)) ?? ""
         guard process.terminationStatus == 0 else {
-            throw FlameGraphError(.internal, "\(executable) \(arguments.joined(separator: " ")) failed (\(process.terminationStatus)): \(stderr)")
+            throw FlameGraphError(
+                .internal,
+                "\(executable) \(arguments.joined(separator: " ")) failed (\(process.terminationStatus)): \(stderr)")
         }
         return stdout
     }
@@ -312,7 +315,9 @@ final class PprofGoProducerTests: XCTestCase {
     static func stackMap(_ profile: Profile) -> [String: Double] {
         var out: [String: Double] = [:]
         for line in PprofTestSupport.folded(profile).split(separator: "\n") {
-            guard let space = line.lastIndex(of: " "), let w = Double(line[line.index(after: space)...]) else { continue }
+            guard let space = line.lastIndex(of: " "), let w = Double(line[line.index(after: space)...]) else {
+                continue
+            }
             out[String(line[..<space]), default: 0] += w
         }
         return out
@@ -405,7 +410,8 @@ final class PprofGoProducerTests: XCTestCase {
         let allocated = Self.inclusive("main.allocator", in: allocStacks)
         XCTAssertGreaterThan(allocated, 0, "\(allocStacks.keys)")
         XCTAssertTrue(allocStacks.keys.contains { $0.hasSuffix("main.main;main.allocator") })
-        let (allocObjects, _) = try PprofTestSupport.decode(heapBytes, sampleType: "alloc_objects", source: "heap.pb.gz")
+        let (allocObjects, _) = try PprofTestSupport.decode(
+            heapBytes, sampleType: "alloc_objects", source: "heap.pb.gz")
         XCTAssertEqual(allocObjects.unit, .samples)
         let (inuse, _) = try PprofTestSupport.decode(heapBytes, source: "heap.pb.gz")
         let (inuseSpace, _) = try PprofTestSupport.decode(heapBytes, sampleType: "inuse_space", source: "heap.pb.gz")
@@ -418,7 +424,10 @@ final class PprofGoProducerTests: XCTestCase {
 
         // Go's own reading of the same files: every sample type's stacks and totals match exactly.
         var compared = 0
-        for (file, decodeAs) in [(cpuFile, ["samples", "cpu"]), (heapFile, ["alloc_objects", "alloc_space", "inuse_objects", "inuse_space"])] {
+        for (file, decodeAs) in [
+            (cpuFile, ["samples", "cpu"]),
+            (heapFile, ["alloc_objects", "alloc_space", "inuse_objects", "inuse_space"]),
+        ] {
             let raw = Self.parseRaw(try run(go, ["tool", "pprof", "-raw", file.path], timeout: 120))
             XCTAssertEqual(raw.types, decodeAs, file.lastPathComponent)
             let bytes = [UInt8](try Data(contentsOf: file))

@@ -28,7 +28,8 @@ final class PprofGzipTests: XCTestCase {
     func testTruncatedData() {
         let gz = PprofTestSupport.gzip(Array(repeating: 65, count: 10_000))
         for cut in [0, 5, 10, gz.count / 2, gz.count - 8, gz.count - 1] {
-            XCTAssertEqual(message { _ = try Gzip.decompress(Array(gz[..<cut])) }, "gzip data ends early at byte \(cut)")
+            XCTAssertEqual(
+                message { _ = try Gzip.decompress(Array(gz[..<cut])) }, "gzip data ends early at byte \(cut)")
         }
     }
 

@@ -96,7 +96,8 @@ enum Gzip {
                     if stream.avail_in == 0 { continue }  // the next chunk is fed at the top
                     throw FlameGraphError(.internal, "zlib made no progress at byte \(position())")
                 case Z_NEED_DICT:
-                    throw FlameGraphError(.badInput, "corrupt gzip data at byte \(position()): a preset dictionary is required")
+                    throw FlameGraphError(
+                        .badInput, "corrupt gzip data at byte \(position()): a preset dictionary is required")
                 case Z_MEM_ERROR:
                     throw FlameGraphError(.internal, "zlib ran out of memory while decompressing")
                 default:

@@ -159,7 +159,8 @@ private struct Decoder {
 
     func string(_ index: Int64, in what: @autoclosure () -> String) throws -> Range<Int> {
         guard index >= 0 && index < Int64(strings.count) else {
-            throw Self.fail("string index \(index) in \(what()) is out of range (the string table has \(strings.count) entries)")
+            throw Self.fail(
+                "string index \(index) in \(what()) is out of range (the string table has \(strings.count) entries)")
         }
         return strings[Int(index)]
     }
@@ -277,7 +278,8 @@ private struct Decoder {
                     let mappingID = try reader.readUInt64(field)
                     if mappingID != 0 {
                         guard let m = mappingIDs.find(mappingID) else {
-                            throw Self.fail("location at byte \(range.lowerBound) refers to unknown mapping id \(mappingID)")
+                            throw Self.fail(
+                                "location at byte \(range.lowerBound) refers to unknown mapping id \(mappingID)")
                         }
                         mapping = m
                     }
@@ -295,7 +297,8 @@ private struct Decoder {
                     var function = -1
                     if functionID != 0 {
                         guard let f = functionIDs.find(functionID) else {
-                            throw Self.fail("location at byte \(range.lowerBound) refers to unknown function id \(functionID)")
+                            throw Self.fail(
+                                "location at byte \(range.lowerBound) refers to unknown function id \(functionID)")
                         }
                         function = f
                     }
@@ -387,7 +390,8 @@ private struct Decoder {
                 chosen = i
             } else {
                 throw FlameGraphError(
-                    .usage, "no sample type '\(wanted)' in the profile; it has \(available) (pass one with --sample-type)")
+                    .usage,
+                    "no sample type '\(wanted)' in the profile; it has \(available) (pass one with --sample-type)")
             }
         } else if defaultSampleType != 0 {
             let name = text(try string(defaultSampleType, in: "default_sample_type"))
@@ -462,7 +466,8 @@ private struct Decoder {
         }
         if negative > 0 {
             diagnostics.warn(
-                "\(sourceName): skipped \(negative) sample\(negative == 1 ? "" : "s") with a negative '\(typeName)' value")
+                "\(sourceName): skipped \(negative) sample\(negative == 1 ? "" : "s") with a negative '\(typeName)' value"
+            )
         }
         guard counted > 0 else {
             throw Self.fail(

@@ -165,7 +165,8 @@ struct ProtobufReader {
                 case .endGroup:
                     guard inner.number == last else {
                         throw Self.error(
-                            "end-group for field \(inner.number) at byte \(inner.offset) does not match start-group \(last)")
+                            "end-group for field \(inner.number) at byte \(inner.offset) does not match start-group \(last)"
+                        )
                     }
                     open.removeLast()
                 default:
