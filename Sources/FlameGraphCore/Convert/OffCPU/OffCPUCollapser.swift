@@ -1,0 +1,395 @@
+/// Streaming converter from `perf script` output of `sched:sched_switch` events (recorded with call
+/// chains) to off-CPU time by stack, in microseconds.
+///
+/// A `sched_switch` event fires in the context of the thread leaving the CPU (`prev`): its header names
+/// that thread (`comm PID/TID`), its call chain is where the thread blocked, and its fields say which
+/// thread comes on (`next_pid=`, a thread id). For every switch-out of a thread of the target process
+/// the stack and time are kept; the next event that switches the same thread back in closes the
+/// interval, and the stack gets the interval's length as weight. So the flame graph shows where the
+/// target's threads waited, and for how long.
+///
+/// - Only completed intervals count: a thread still off the CPU when the recording ends is counted in
+///   `openIntervals`, not in the profile.
+/// - Switch-outs in a runnable state (`prev_state=R`, `R+`: preempted, not blocked) are left out unless
+///   `includeRunnable` is set: they are waits for a CPU, not for I/O or locks.
+/// - Stacks are named exactly as `PerfScriptCollapser` names them (the same options apply): each
+///   completed interval is handed to an inner collapser as an event whose period is the interval.
+///
+/// Expects headers with `PID/TID` (`perf script -F comm,pid,tid,cpu,time,event,trace,ip,sym,dso`); with
+/// only a TID column a thread is taken to belong to the target when its TID is the target pid (the main
+/// thread), and a warning says so.
+public struct OffCPUCollapser {
+    public struct Options: Sendable {
+        /// The process whose threads are followed; nil: every process.
+        public var pid: Int32?
+        /// Count preempted (runnable) switch-outs too.
+        public var includeRunnable: Bool
+        /// How stacks are named (root frame, kernel annotations, demangling, skip-after).
+        public var perf: PerfCollapseOptions
+
+        public init(pid: Int32? = nil, includeRunnable: Bool = false, perf: PerfCollapseOptions = PerfCollapseOptions()) {
+            self.pid = pid
+            self.includeRunnable = includeRunnable
+            self.perf = perf
+            self.perf.eventFilter = nil
+        }
+    }
+
+    public let options: Options
+    private var inner: PerfScriptCollapser
+    public private(set) var diagnostics = Diagnostics()
+
+    /// `sched_switch` events read.
+    public private(set) var switchEvents = 0
+    /// Switch-outs of target threads that were kept (blocked, not preempted).
+    public private(set) var switchOuts = 0
+    /// Intervals that went into the profile.
+    public private(set) var intervals = 0
+    /// Target threads still off the CPU at the end (their last wait is not counted).
+    public private(set) var openIntervals = 0
+    /// Total off-CPU time in the profile, in microseconds.
+    public private(set) var totalMicroseconds: UInt64 = 0
+
+    /// A thread that left the CPU and has not come back yet.
+    private struct Pending {
+        var nanoseconds: UInt64
+        /// `comm PID/TID` as the header had it.
+        var who: [UInt8]
+        /// The call chain lines, each ending in a newline.
+        var stack: [UInt8]
+    }
+
+    private var pending: [Int32: Pending] = [:]
+
+    // Line assembly.
+    private var carry: [UInt8] = []
+    private var lineNumber = 0
+
+    // The current event.
+    private var inEvent = false
+    private var isSwitch = false
+    private var keepStack = false
+    private var eventTime: UInt64 = 0
+    private var eventTID: Int32 = -1
+    private var nextTID: Int32 = -1
+    private var who: [UInt8] = []
+    private var stack: [UInt8] = []
+
+    private var headersWithoutPID = 0
+    private var unreadableHeaders = 0
+    private var finished = false
+
+    public init(options: Options = Options()) {
+        self.options = options
+        inner = PerfScriptCollapser(options: options.perf)
+    }
+
+    /// The off-CPU profile so far (unit: microseconds).
+    public var profile: Profile {
+        var p = inner.profile
+        p.unit = .microseconds
+        return p
+    }
+
+    public mutating func consume(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { consume($0) }
+    }
+
+    /// Processes every complete line in `chunk`; a trailing partial line waits for the next chunk.
+    public mutating func consume(_ chunk: UnsafeRawBufferPointer) {
+        guard let base = chunk.baseAddress?.assumingMemoryBound(to: UInt8.self), chunk.count > 0 else { return }
+        var start = 0
+        var i = 0
+        let n = chunk.count
+        while i < n {
+            if base[i] == 0x0A {
+                if carry.isEmpty {
+                    line(UnsafeBufferPointer(start: base + start, count: i - start))
+                } else {
+                    carry.append(contentsOf: UnsafeBufferPointer(start: base + start, count: i - start))
+                    let whole = carry
+                    carry.removeAll(keepingCapacity: true)
+                    whole.withUnsafeBufferPointer { line($0) }
+                }
+                start = i + 1
+            }
+            i += 1
+        }
+        if start < n {
+            if carry.count + (n - start) <= PerfScriptCollapser.maxLineLength {
+                carry.append(contentsOf: UnsafeBufferPointer(start: base + start, count: n - start))
+            } else {
+                carry.removeAll()
+            }
+        }
+    }
+
+    /// Ends the input: the last line and event, open intervals, warnings.
+    public mutating func finish() {
+        guard !finished else { return }
+        finished = true
+        if !carry.isEmpty {
+            let whole = carry
+            carry.removeAll()
+            whole.withUnsafeBufferPointer { line($0) }
+        }
+        if inEvent { endEvent() }
+        openIntervals = pending.count
+        pending.removeAll()
+        inner.finish()
+        diagnostics.merge(inner.diagnostics)
+        if headersWithoutPID > 0 {
+            diagnostics.warn(
+                "\(headersWithoutPID) sched_switch events had no PID column (only TID): only the target's main thread was followed; record with `perf script -F comm,pid,tid,cpu,time,event,trace,ip,sym,dso`"
+            )
+        }
+        if unreadableHeaders > 0 {
+            diagnostics.warn("Ignored \(unreadableHeaders) sched_switch events without a readable time or next_pid")
+        }
+    }
+
+    // MARK: - Lines
+
+    @inline(__always)
+    private static func isBlank(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0D }
+
+    @inline(__always)
+    private static func isDigit(_ c: UInt8) -> Bool { c &- 0x30 < 10 }
+
+    private mutating func line(_ l: UnsafeBufferPointer<UInt8>) {
+        lineNumber += 1
+        var end = l.count
+        while end > 0 && Self.isBlank(l[end - 1]) { end -= 1 }
+        if end == 0 {
+            if inEvent { endEvent() }
+            return
+        }
+        // Call chain lines are indented with a tab; anything else starts a new event (a header).
+        if inEvent && l[0] == 0x09 {
+            if keepStack {
+                stack.append(contentsOf: UnsafeBufferPointer(rebasing: l[0..<end]))
+                stack.append(0x0A)
+            }
+            return
+        }
+        if inEvent { endEvent() }
+        if l[0] == UInt8(ascii: "#") { return }
+        header(UnsafeBufferPointer(rebasing: l[0..<end]))
+    }
+
+    /// `comm PID/TID [cpu] secs.frac: sched:sched_switch: prev_comm=… prev_pid=… prev_prio=… prev_state=S ==> next_comm=… next_pid=… next_prio=…`
+    private mutating func header(_ b: UnsafeBufferPointer<UInt8>) {
+        inEvent = true
+        isSwitch = false
+        keepStack = false
+        stack.removeAll(keepingCapacity: true)
+        // The event name: the word `sched:sched_switch:`.
+        guard let eventAt = Self.find(Self.switchEventName, in: b, from: 0) else { return }
+        isSwitch = true
+        switchEvents += 1
+
+        // After the comm (which may hold blanks): the PID/TID word, the CPU, the time (`secs.frac:`).
+        // The PID/TID is the last word of digits (with one `/` at most) before the time.
+        var i = 0
+        while i < eventAt && !Self.isBlank(b[i]) { i += 1 }  // the comm's first word
+        var idStart = -1
+        var idEnd = -1
+        var slash = -1
+        var timeStart = -1
+        var timeEnd = -1
+        while i < eventAt && timeStart < 0 {
+            while i < eventAt && Self.isBlank(b[i]) { i += 1 }
+            let ws = i
+            while i < eventAt && !Self.isBlank(b[i]) { i += 1 }
+            guard i > ws else { break }
+            var digits = 0
+            var slashes = 0
+            var dots = 0
+            var other = 0
+            var sl = -1
+            for k in ws..<i {
+                let c = b[k]
+                if Self.isDigit(c) {
+                    digits += 1
+                } else if c == UInt8(ascii: "/") {
+                    slashes += 1
+                    sl = k
+                } else if c == UInt8(ascii: ".") {
+                    dots += 1
+                } else {
+                    other += 1
+                }
+            }
+            if dots == 1 && slashes == 0 && other == 1 && b[i - 1] == UInt8(ascii: ":") && digits > 0 {
+                timeStart = ws
+                timeEnd = i - 1
+            } else if other == 0 && dots == 0 && slashes <= 1 && digits > 0 && b[ws] != UInt8(ascii: "/")
+                && b[i - 1] != UInt8(ascii: "/")
+            {
+                idStart = ws
+                idEnd = i
+                slash = sl
+            }
+        }
+        guard idStart > 0, timeStart > 0, let time = Self.nanoseconds(b, timeStart, timeEnd),
+            let next = Self.number(after: Self.nextPIDField, in: b, from: eventAt, last: true)
+        else {
+            unreadableHeaders += 1
+            return
+        }
+        let tid: Int32
+        let processID: Int32?
+        if slash >= 0 {
+            guard let p = Self.int32(b, idStart, slash), let t = Self.int32(b, slash + 1, idEnd) else {
+                unreadableHeaders += 1
+                return
+            }
+            processID = p
+            tid = t
+        } else {
+            guard let t = Self.int32(b, idStart, idEnd) else {
+                unreadableHeaders += 1
+                return
+            }
+            processID = nil
+            tid = t
+            headersWithoutPID += 1
+        }
+        eventTime = time
+        eventTID = tid
+        nextTID = next
+
+        // Is this a switch-out of a target thread that blocked?
+        let target: Bool
+        if let wanted = options.pid {
+            target = processID.map { $0 == wanted } ?? (tid == wanted)
+        } else {
+            target = tid != 0  // the idle task is not a thread that waits
+        }
+        guard target else { return }
+        if !options.includeRunnable, let state = Self.word(after: Self.prevStateField, in: b, from: eventAt),
+            state.first == UInt8(ascii: "R")
+        {
+            return
+        }
+        keepStack = true
+        who.removeAll(keepingCapacity: true)
+        who.append(contentsOf: UnsafeBufferPointer(rebasing: b[0..<idEnd]))
+    }
+
+    /// Closes the interval of the thread switched in, then opens one for the thread switched out.
+    private mutating func endEvent() {
+        inEvent = false
+        guard isSwitch else { return }
+        isSwitch = false
+        if let open = pending.removeValue(forKey: nextTID), eventTime >= open.nanoseconds {
+            let micros = (eventTime - open.nanoseconds + 500) / 1000
+            if micros > 0 { emit(open, micros) }
+        }
+        if keepStack {
+            keepStack = false
+            switchOuts += 1
+            pending[eventTID] = Pending(nanoseconds: eventTime, who: who, stack: stack)
+        }
+    }
+
+    /// Hands one interval to the inner collapser as `comm PID/TID MICROS offcpu:` + the stack.
+    private mutating func emit(_ p: Pending, _ micros: UInt64) {
+        intervals += 1
+        totalMicroseconds += micros
+        var event = p.who
+        event.append(0x20)
+        event.append(contentsOf: String(micros).utf8)
+        event.append(contentsOf: Self.syntheticEvent)
+        event.append(contentsOf: p.stack)
+        event.append(0x0A)
+        inner.consume(event)
+    }
+
+    private static let switchEventName: [UInt8] = Array(" sched:sched_switch:".utf8)
+    private static let nextPIDField: [UInt8] = Array("next_pid=".utf8)
+    private static let prevStateField: [UInt8] = Array("prev_state=".utf8)
+    private static let syntheticEvent: [UInt8] = Array(" offcpu:\n".utf8)
+
+    // MARK: - Byte helpers
+
+    /// The first (or last) start of `needle` in `b` at or after `from`.
+    static func find(_ needle: [UInt8], in b: UnsafeBufferPointer<UInt8>, from: Int, last: Bool = false) -> Int? {
+        let m = needle.count
+        guard b.count - from >= m else { return nil }
+        var found: Int? = nil
+        var i = from
+        while i + m <= b.count {
+            if b[i] == needle[0] {
+                var k = 1
+                while k < m && b[i + k] == needle[k] { k += 1 }
+                if k == m {
+                    if !last { return i }
+                    found = i
+                }
+            }
+            i += 1
+        }
+        return found
+    }
+
+    /// The number right after `field` (`next_pid=123` → 123).
+    static func number(after field: [UInt8], in b: UnsafeBufferPointer<UInt8>, from: Int, last: Bool) -> Int32? {
+        guard let at = find(field, in: b, from: from, last: last) else { return nil }
+        var i = at + field.count
+        let start = i
+        while i < b.count && isDigit(b[i]) { i += 1 }
+        return int32(b, start, i)
+    }
+
+    /// The word right after `field` (`prev_state=R+` → `R+`).
+    static func word(after field: [UInt8], in b: UnsafeBufferPointer<UInt8>, from: Int) -> [UInt8]? {
+        guard let at = find(field, in: b, from: from) else { return nil }
+        var i = at + field.count
+        let start = i
+        while i < b.count && !isBlank(b[i]) { i += 1 }
+        return Array(UnsafeBufferPointer(rebasing: b[start..<i]))
+    }
+
+    static func int32(_ b: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int) -> Int32? {
+        guard to > from, to - from <= 10 else { return nil }
+        var v: Int64 = 0
+        for k in from..<to {
+            guard isDigit(b[k]) else { return nil }
+            v = v * 10 + Int64(b[k] &- 0x30)
+        }
+        return v <= Int64(Int32.max) ? Int32(v) : nil
+    }
+
+    /// `1985.553247` → nanoseconds (any number of fraction digits up to 9).
+    static func nanoseconds(_ b: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int) -> UInt64? {
+        var seconds: UInt64 = 0
+        var fraction: UInt64 = 0
+        var fractionDigits = 0
+        var inFraction = false
+        guard to > from else { return nil }
+        for k in from..<to {
+            let c = b[k]
+            if c == UInt8(ascii: ".") {
+                if inFraction { return nil }
+                inFraction = true
+            } else if isDigit(c) {
+                if inFraction {
+                    if fractionDigits < 9 {
+                        fraction = fraction * 10 + UInt64(c &- 0x30)
+                        fractionDigits += 1
+                    }
+                } else {
+                    seconds = seconds &* 10 &+ UInt64(c &- 0x30)
+                }
+            } else {
+                return nil
+            }
+        }
+        while fractionDigits < 9 {
+            fraction *= 10
+            fractionDigits += 1
+        }
+        return seconds &* 1_000_000_000 &+ fraction
+    }
+}
