@@ -25,6 +25,7 @@ let package = Package(
             dependencies: [
                 "FlameGraphCore",
                 "FlameGraphStore",
+                "FlameGraphCapture",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ],
@@ -46,6 +47,12 @@ let package = Package(
             dependencies: ["CLibGit2", "FlameGraphCore"],
             exclude: ["README.md"]
         ),
+        .target(name: "CFlameGraphCapture"),
+        .target(
+            name: "FlameGraphCapture",
+            dependencies: ["FlameGraphCore", "CFlameGraphCapture"],
+            exclude: ["README.md"]
+        ),
         .executableTarget(
             name: "flame-graph-store-stress",
             dependencies: ["FlameGraphStore"],
@@ -62,6 +69,10 @@ let package = Package(
         .testTarget(
             name: "FlameGraphStoreTests",
             dependencies: ["FlameGraphStore", "FlameGraphCore"]
+        ),
+        .testTarget(
+            name: "FlameGraphCaptureTests",
+            dependencies: ["FlameGraphCapture", "FlameGraphCore", "FlameGraphTestSupport"]
         ),
         .testTarget(
             name: "FlameGraphCommandsTests",
