@@ -34,8 +34,9 @@ struct RenderOptionGroup: ParsableArguments {
 
     @Option(
         name: [.customLong("colors"), .customLong("colours"), .short],
-        help: "Palette: \(Palette.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var colors: String = "hot"
+        help:
+            "Palette: \(Palette.allCases.map(\.rawValue).joined(separator: ", ")) (default: hot; io for offcpu).")
+    var colors: String?
 
     @Flag(help: "Colour by a hash of the function name (the default; kept for flamegraph.pl compatibility).")
     var hash = false
@@ -111,7 +112,7 @@ struct RenderOptionGroup: ParsableArguments {
         guard fontSize > 0 && fontSize <= 500 else { throw ValidationError("--font-size must be positive") }
         guard fontWidth > 0 && fontWidth <= 10 else { throw ValidationError("--font-width must be positive") }
         guard factor > 0 && factor.isFinite else { throw ValidationError("--factor must be a positive number") }
-        guard Palette(rawValue: colors) != nil else {
+        if let colors, Palette(rawValue: colors) == nil {
             throw ValidationError(
                 "--colors '\(colors)' is not a palette; use one of \(Palette.allCases.map(\.rawValue).joined(separator: ", "))"
             )
@@ -147,7 +148,7 @@ struct RenderOptionGroup: ParsableArguments {
     }
 
     /// The core's options for these flags; `defaultCountName` comes from the input's unit.
-    func renderOptions(defaultCountName: String = "samples") throws -> RenderOptions {
+    func renderOptions(defaultCountName: String = "samples", defaultPalette: Palette = .hot) throws -> RenderOptions {
         var o = RenderOptions()
         o.title = title
         o.subtitle = subtitle
@@ -157,7 +158,7 @@ struct RenderOptionGroup: ParsableArguments {
         o.fontType = fontType
         o.fontWidth = fontWidth
         o.minWidth = try parsedMinWidth()
-        o.palette = Palette(rawValue: colors) ?? .hot
+        o.palette = colors.flatMap(Palette.init(rawValue:)) ?? defaultPalette
         if random {
             var g = SystemRandomNumberGenerator()
             o.colorMode = .random(seed: g.next())

@@ -40,6 +40,23 @@ struct StoreOptionGroup: ParsableArguments {
         throw FlameGraphError(
             .notFound, "not a git repository (\(repo)): pass --commit with a full 40-character commit id")
     }
+
+    /// The stored baseline of `service` at `revision` (a revision, or `auto`: the merge-base with the
+    /// default branch, then first-parent ancestors up to `maxDepth`), and its label for reports.
+    func loadBaseline(service: String, revision: String, maxDepth: Int, quiet: Bool) throws -> (Profile, String) {
+        let (store, repository) = try open()
+        let sha: String
+        if let repository {
+            sha = try store.findBaseline(
+                service: service, startingAt: BaselineRevision(revision), maxDepth: maxDepth, in: repository
+            ).commit
+        } else {
+            sha = try resolve(revision, in: nil)
+        }
+        let (profile, _, diagnostics) = try store.loadProfile(service: service, commit: sha)
+        if !quiet { for w in diagnostics.warnings { Console.warn(w) } }
+        return (profile, "commit \(sha.prefix(12)) (\(service))")
+    }
 }
 
 /// Metadata recorded with a saved baseline: what can be known here, without secrets.

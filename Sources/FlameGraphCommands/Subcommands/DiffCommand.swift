@@ -51,40 +51,6 @@ struct DiffCommand: ParsableCommand {
     @Flag(name: [.customLong("strip-hex")], help: "With --folded-output: replace hex addresses by 0x... (-s).")
     var stripHex = false
 
-    @Option(help: "Percentage points of the total a frame may grow by (default 1.0).")
-    var threshold: Double?
-
-    @Option(help: "What is gated: total (inclusive) or self share (default total).")
-    var metric: String?
-
-    @Option(name: [.customLong("min-samples")], help: "Frames with fewer samples (after) are not gated (default 1).")
-    var minSamples: Double?
-
-    @Option(help: "Confidence of the one-sided test (default 0.99).")
-    var confidence: Double?
-
-    @Option(
-        help: ArgumentHelp("YAML gate config: settings, per-frame rules, acknowledged regressions.", valueName: "file"))
-    var config: String?
-
-    @Flag(name: [.customLong("keep-lines")], help: "Keep file:line in frame identity.")
-    var keepLines = false
-
-    @Flag(name: [.customLong("no-normalize")], help: "Match frames by their exact names.")
-    var noNormalize = false
-
-    @Option(help: "JUnit XML report.")
-    var junit: String?
-
-    @Option(help: "Markdown (PR comment) report.")
-    var markdown: String?
-
-    @Option(help: "JSON report with every frame's numbers.")
-    var json: String?
-
-    @Option(name: [.customLong("svg-url")], help: "Link to the diff SVG in the Markdown report.")
-    var svgURL: String?
-
     @Flag(help: "Draw the before-shaped view, so vanished frames show.")
     var negate = false
 
@@ -94,8 +60,7 @@ struct DiffCommand: ParsableCommand {
     @Option(help: "Name of this comparison in reports (e.g. the service).")
     var name: String = "profile"
 
-    @Option(name: [.customLong("today")], help: .hidden)
-    var today: String?
+    @OptionGroup var gate: GateOptionGroup
 
     @Option(
         help:
@@ -128,51 +93,23 @@ struct DiffCommand: ParsableCommand {
             throw ValidationError(
                 "give --before (or --baseline REV --service NAME) and --after, or one two-column --input")
         }
-        if let metric, GateSettings.Metric(rawValue: metric) == nil {
-            throw ValidationError("--metric must be total or self")
-        }
         if DiffGraph.ColorBy(rawValue: colorBy) == nil { throw ValidationError("--color-by must be total or self") }
-        if let confidence, !(confidence > 0 && confidence < 1) {
-            throw ValidationError("--confidence must be between 0 and 1, e.g. 0.99")
-        }
-        if let threshold, !(threshold >= 0 && threshold.isFinite) {
-            throw ValidationError("--threshold must be a number of percentage points ≥ 0")
-        }
         if let format, ProfileFormat(rawValue: format) == nil {
             throw ValidationError("--format '\(format)' is not a format")
         }
     }
 
     func run() throws {
-        var settings = try config.map(GateConfigFile.load) ?? GateSettings()
-        if let threshold { settings.threshold = threshold }
-        if let metric { settings.metric = GateSettings.Metric(rawValue: metric)! }
-        if let minSamples { settings.minSamples = minSamples }
-        if let confidence { settings.confidence = confidence }
-
         var importOptions = ImportOptions()
         importOptions.perf = perf.options()
         importOptions.sampleType = sampleType
         let (beforeProfiles, afterProfiles, beforeLabel, afterLabel) = try loadSides(importOptions)
 
-        let normalizer = FrameNormalizer(keepLines: keepLines, enabled: !noNormalize)
-        let result = DiffEngine.compare(
-            before: beforeProfiles, after: afterProfiles, settings: settings, normalizer: normalizer,
-            today: today ?? Self.todayUTC(), baselineLabel: beforeLabel, afterLabel: afterLabel)
-        if !quiet { for w in result.warnings { Console.warn(w) } }
-
-        let graph = DiffGraph(
-            before: beforeProfiles, after: afterProfiles, normalizer: normalizer, negate: negate,
-            colorBy: DiffGraph.ColorBy(rawValue: colorBy)!, confidence: settings.confidence)
-        var options = try render.renderOptions(defaultCountName: Rendering.countName(for: graph.combined.unit))
-        if let subtitle = render.subtitle {
-            options.subtitle = subtitle
-        } else {
-            options.subtitle =
-                "\(beforeLabel) → \(afterLabel): \(result.passed ? "no regression" : "\(result.regressions.count) regression(s)")"
-        }
-        let svg = try graph.render(options: options)
-        let named = [(name: name, result: result)]
+        let result = try DiffReporting.compareAndWrite(
+            .init(before: beforeProfiles, after: afterProfiles, beforeLabel: beforeLabel, afterLabel: afterLabel),
+            name: name, gate: gate,
+            drawing: .init(render: render, negate: negate, colorBy: DiffGraph.ColorBy(rawValue: colorBy)!),
+            svgOutput: output, quiet: quiet)
         if let foldedOutput {
             let (twoColumn, fractional) = DiffFolded.build(
                 before: beforeProfiles, after: afterProfiles, options: .init(normalize: normalize, stripHex: stripHex))
@@ -182,15 +119,7 @@ struct DiffCommand: ParsableCommand {
             }
             try OutputFile.write(FoldedWriter.write(twoColumn), to: foldedOutput)
         }
-        if let junit { try OutputFile.write(Array(JUnitReport.render(named).utf8), to: junit) }
-        if let markdown {
-            try OutputFile.write(Array(MarkdownReport.render(named, options: .init(svgURL: svgURL)).utf8), to: markdown)
-        }
-        if let json { try OutputFile.write(Array(JSONReport.render(named).utf8), to: json) }
-        try OutputFile.write(svg, to: output)
-
-        if !quiet { Console.writeErr(Self.verdict(result)) }
-        if !result.passed { throw CommandExit(status: ExitStatus.regression) }
+        try DiffReporting.conclude(result, quiet: quiet)
     }
 
     /// Loads both sides: several files each, or one two-column file split in two.
@@ -216,18 +145,9 @@ struct DiffCommand: ParsableCommand {
         }
         let a = try after.map { try loadReportingBadLines($0, importOptions).profile }
         if let baseline, let service {
-            let (store, repository) = try storeOptions.open()
-            let sha: String
-            if let repository {
-                sha = try store.findBaseline(
-                    service: service, startingAt: BaselineRevision(baseline), maxDepth: maxDepth, in: repository
-                ).commit
-            } else {
-                sha = try storeOptions.resolve(baseline, in: nil)
-            }
-            let (profile, _, diagnostics) = try store.loadProfile(service: service, commit: sha)
-            if !quiet { for w in diagnostics.warnings { Console.warn(w) } }
-            return ([profile], a, "commit \(sha.prefix(12)) (\(service))", label(after))
+            let (profile, baselineLabel) = try storeOptions.loadBaseline(
+                service: service, revision: baseline, maxDepth: maxDepth, quiet: quiet)
+            return ([profile], a, baselineLabel, label(after))
         }
         let b = try before.map { try loadReportingBadLines($0, importOptions).profile }
         return (b, a, label(before), label(after))
@@ -251,28 +171,5 @@ struct DiffCommand: ParsableCommand {
     func label(_ paths: [String]) -> String {
         let names = paths.map(InputFile.displayName)
         return names.count == 1 ? names[0] : "\(names[0]) and \(names.count - 1) more"
-    }
-
-    static func verdict(_ r: DiffResult) -> String {
-        if r.passed {
-            return
-                "flame-graph: no regression over \(NumberFormatting.fixed(r.settings.threshold, decimals: 2)) pp (\(r.settings.metric.rawValue) share, \(r.test))\n"
-        }
-        var s = "flame-graph: REGRESSION in \(r.regressions.count) frame(s) (\(r.settings.metric.rawValue) share):\n"
-        for f in r.regressions.prefix(10) {
-            s += "  \(Console.oneLine(f.name)): \(MarkdownReport.signedPP(f.delta(r.settings.metric))) "
-            s +=
-                "(\(MarkdownReport.pct(f.shareBefore(r.settings.metric))) -> \(MarkdownReport.pct(f.shareAfter(r.settings.metric))), p=\(JUnitReport.pValue(f.pValue)))\n"
-        }
-        return s
-    }
-
-    /// Today's date (UTC), for acknowledgement expiry: read here, at the edge, never in the core.
-    static func todayUTC() -> String {
-        var t = time(nil)
-        var parts = tm()
-        gmtime_r(&t, &parts)
-        func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))"
     }
 }

@@ -59,12 +59,22 @@ enum Rendering {
         let loaded = try ProfileLoader.load(
             inputs.input, format: inputs.format, options: importOptions, quiet: output.quiet,
             requireSorted: render.noSort && !render.reverse)
+        try draw(loaded, output: output.output, foldedOutput: output.foldedOutput, render: render, coloring: coloring)
+    }
+
+    /// The transform → draw → write part: `profile` drawn with the rendering flags into `output` (and
+    /// its folded stacks into `foldedOutput`). Captures call this with what they recorded.
+    static func draw(
+        _ loaded: Profile, output: String, foldedOutput: String?, render: RenderOptionGroup,
+        coloring: RenderOptions.Coloring?, defaultPalette: Palette = .hot
+    ) throws {
         let profile = render.transform(loaded)
         guard profile.totalWeight > 0 else {
             throw FlameGraphError(
                 .badInput, "no samples left to draw (after --base \(render.base.joined(separator: ", ")))")
         }
-        var options = try render.renderOptions(defaultCountName: countName(for: profile.unit))
+        var options = try render.renderOptions(
+            defaultCountName: countName(for: profile.unit), defaultPalette: defaultPalette)
         if let coloring {
             options.coloring = coloring
         } else if profile.isDifferential && options.coloring == .palette {
@@ -85,10 +95,10 @@ enum Rendering {
             let merged = (options.paletteMap ?? [:]).merging(used) { old, _ in old }
             try OutputFile.write(Array(PaletteMapFile.serialize(merged).utf8), to: paletteMapPath)
         }
-        if let folded = output.foldedOutput {
-            try OutputFile.write(FoldedWriter.write(profile), to: folded)
+        if let foldedOutput {
+            try OutputFile.write(FoldedWriter.write(profile), to: foldedOutput)
         }
-        try OutputFile.write(svg, to: output.output)
+        try OutputFile.write(svg, to: output)
     }
 
     static func countName(for unit: WeightUnit) -> String {

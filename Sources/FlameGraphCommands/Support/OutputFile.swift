@@ -69,7 +69,8 @@ enum OutputFile {
     }
 }
 
-/// Temporary files in flight, removed by the signal handler on Ctrl-C so nothing is left behind.
+/// Temporary files and directories in flight, removed by the interrupt handling on Ctrl-C (and by
+/// their owners when done) so nothing is left behind. A directory is removed with the files in it.
 enum TemporaryFiles {
     private static let paths = Mutex<[String]>([])
 
@@ -77,10 +78,49 @@ enum TemporaryFiles {
 
     static func unregister(_ path: String) { paths.withLock { $0.removeAll { $0 == path } } }
 
+    /// Removes everything registered, newest first.
     static func removeAll() {
         paths.withLock {
-            for p in $0 { unlink(p) }
+            for p in $0.reversed() { remove(p) }
             $0.removeAll()
         }
+    }
+
+    /// Removes `path` — a file, or a directory and what is in it — and forgets it.
+    static func removeNow(_ path: String) {
+        remove(path)
+        unregister(path)
+    }
+
+    private static func remove(_ path: String) {
+        if unlink(path) == 0 || errno == ENOENT { return }
+        guard errno == EISDIR || errno == EPERM, let dir = opendir(path) else { return }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        closedir(dir)
+        for name in names { remove(path + "/" + name) }
+        rmdir(path)
+    }
+
+    /// A new private directory (mode 0700) under `$TMPDIR` (default `/tmp`), registered.
+    static func makeDirectory(prefix: String) throws -> String {
+        var base = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
+        if base.isEmpty { base = "/tmp" }
+        while base.count > 1 && base.hasSuffix("/") { base.removeLast() }
+        var template = Array("\(base)/\(prefix)-XXXXXX".utf8CString)
+        guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
+            let err = errno
+            throw FlameGraphError(
+                .cannotCreate, "cannot create a temporary directory in \(base): \(InputFile.describe(err)) (set TMPDIR)"
+            )
+        }
+        let path = String(cString: template)
+        register(path)
+        return path
     }
 }
