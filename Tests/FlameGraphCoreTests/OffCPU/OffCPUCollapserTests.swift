@@ -112,10 +112,12 @@ final class OffCPUCollapserTests: XCTestCase {
         var t = 5_000_000
         for k in 0..<200 {
             let who = k % 3 == 0 ? "app 100/100" : "app 100/102"
-            text += event(who, "\(t / 1_000_000).\(String(t % 1_000_000).leftPadded(6))", next: 0,
+            text += event(
+                who, "\(t / 1_000_000).\(String(t % 1_000_000).leftPadded(6))", next: 0,
                 k % 2 == 0 ? blockedInRead : blockedOnLock)
             t += 37 + k
-            text += event("swapper 0/0", "\(t / 1_000_000).\(String(t % 1_000_000).leftPadded(6))", state: "R",
+            text += event(
+                "swapper 0/0", "\(t / 1_000_000).\(String(t % 1_000_000).leftPadded(6))", state: "R",
                 next: k % 3 == 0 ? 100 : 102)
             t += 11
         }

@@ -27,7 +27,8 @@ public struct OffCPUCollapser {
         /// How stacks are named (root frame, kernel annotations, demangling, skip-after).
         public var perf: PerfCollapseOptions
 
-        public init(pid: Int32? = nil, includeRunnable: Bool = false, perf: PerfCollapseOptions = PerfCollapseOptions()) {
+        public init(pid: Int32? = nil, includeRunnable: Bool = false, perf: PerfCollapseOptions = PerfCollapseOptions())
+        {
             self.pid = pid
             self.includeRunnable = includeRunnable
             self.perf = perf

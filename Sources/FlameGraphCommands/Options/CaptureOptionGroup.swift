@@ -1,0 +1,59 @@
+import ArgumentParser
+import FlameGraphCore
+
+/// The flags every capture subcommand shares (`perf`, `python`, `pdie`, `offcpu`): how long, where the
+/// flame graph goes, and the CI side — store the capture as the baseline of HEAD, or gate it against
+/// a stored baseline with the same engine and reports as `diff`.
+struct CaptureOptionGroup: ParsableArguments {
+    @Option(
+        help: ArgumentHelp("Seconds to capture (Ctrl-C stops earlier and keeps what was captured).", valueName: "s"))
+    var duration: Int = 30
+
+    @OptionGroup var output: OutputOptionGroup
+
+    @Option(help: "Service name: the key of --save-baseline and --baseline, and the name in reports.")
+    var service: String?
+
+    @Flag(name: [.customLong("save-baseline")], help: "Store the capture as the service's baseline for HEAD.")
+    var saveBaseline = false
+
+    @Flag(name: [.customLong("replace-baseline")], help: "With --save-baseline: replace an existing baseline.")
+    var replaceBaseline = false
+
+    @Option(
+        help: ArgumentHelp(
+            "Gate the capture against the service's stored baseline: a revision, or `auto` (merge-base with the default branch, then first-parent ancestors).",
+            valueName: "rev|auto"))
+    var baseline: String?
+
+    @Option(
+        name: [.customLong("max-depth")], help: "With --baseline auto: first-parent ancestors to search (default 200).")
+    var maxDepth: Int = 200
+
+    @Option(name: [.customLong("diff-output")], help: "With --baseline: also write the differential SVG here.")
+    var diffOutput: String?
+
+    @OptionGroup var gate: GateOptionGroup
+
+    @OptionGroup var store: StoreOptionGroup
+
+    func validate() throws {
+        guard duration >= 1 && duration <= 86_400 else {
+            throw ValidationError("--duration must be a whole number of seconds from 1 to 86400, got \(duration)")
+        }
+        if saveBaseline && service == nil { throw ValidationError("--save-baseline needs --service NAME") }
+        if baseline != nil && service == nil { throw ValidationError("--baseline needs --service NAME") }
+        if replaceBaseline && !saveBaseline { throw ValidationError("--replace-baseline needs --save-baseline") }
+        if baseline == nil {
+            let gateOnly: [(String, Bool)] = [
+                ("--diff-output", diffOutput != nil), ("--junit", gate.junit != nil),
+                ("--markdown", gate.markdown != nil), ("--json", gate.json != nil),
+                ("--threshold", gate.threshold != nil), ("--config", gate.config != nil),
+            ]
+            if let flag = gateOnly.first(where: { $0.1 })?.0 {
+                throw ValidationError("\(flag) compares with a baseline: add --baseline REV|auto --service NAME")
+            }
+        }
+        if maxDepth < 0 { throw ValidationError("--max-depth must be 0 or more") }
+    }
+}
