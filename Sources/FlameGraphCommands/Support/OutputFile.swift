@@ -15,6 +15,19 @@ enum OutputFile {
             try writeAll(1, bytes, name: "standard output")
             return
         }
+        // A device or a pipe (`--output /dev/null`, `>(gzip > x)`) is written in place: renaming a
+        // temporary file over it would replace the device node itself.
+        var st = stat()
+        if stat(path, &st) == 0 && (st.st_mode & S_IFMT) != S_IFREG && (st.st_mode & S_IFMT) != S_IFDIR {
+            let fd = open(path, O_WRONLY | O_CLOEXEC)
+            if fd < 0 {
+                let err = errno
+                throw FlameGraphError(.cannotCreate, "cannot write \(path): \(InputFile.describe(err))")
+            }
+            defer { close(fd) }
+            try writeAll(fd, bytes, name: path)
+            return
+        }
         let dir: String
         if let slash = path.lastIndex(of: "/") {
             dir = slash == path.startIndex ? "/" : String(path[..<slash])
