@@ -112,7 +112,8 @@ final class ChildProcessTests: XCTestCase {
         let child = try ChildProcess(sh("cat; cut -d' ' -f5 /proc/$$/stat"))
         var out: [UInt8] = []
         _ = try child.wait(onStdout: { out.append(contentsOf: $0) })
-        XCTAssertEqual(String(decoding: out, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines), "\(child.pid)")
+        XCTAssertEqual(
+            String(decoding: out, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines), "\(child.pid)")
     }
 
     func testOnlyTheStandardDescriptorsAreInherited() throws {
@@ -183,7 +184,8 @@ final class ChildProcessTests: XCTestCase {
         var out: [UInt8] = []
         let outcome = try child.wait(onStdout: { out.append(contentsOf: $0) })
         XCTAssertEqual(outcome.termination, .exited(0))
-        let straggler = try XCTUnwrap(Int32(String(decoding: out, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)))
+        let straggler = try XCTUnwrap(
+            Int32(String(decoding: out, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)))
         spawned.append(straggler)
         XCTAssertTrue(eventually { ProcFS.presence(of: straggler) != .alive }, "the background sleep was stopped")
     }
@@ -209,7 +211,8 @@ final class ChildProcessTests: XCTestCase {
 
     func testEnvironmentIsExactlyWhatWasGiven() throws {
         var spec = sh("echo \"[$FG_A][$RESQ_API_KEY]\"")
-        spec.environment = ProcessEnvironment.removing(["RESQ_API_KEY"], from: ["FG_A=1", "RESQ_API_KEY=secret", "PATH=/usr/bin:/bin"])
+        spec.environment = ProcessEnvironment.removing(
+            ["RESQ_API_KEY"], from: ["FG_A=1", "RESQ_API_KEY=secret", "PATH=/usr/bin:/bin"])
         let child = try ChildProcess(spec)
         var out: [UInt8] = []
         _ = try child.wait(onStdout: { out.append(contentsOf: $0) })
@@ -220,7 +223,8 @@ final class ChildProcessTests: XCTestCase {
         let discarded = try ChildProcess(sh("echo hidden", stdout: .discard))
         XCTAssertEqual(try discarded.wait().termination, .exited(0))
         // Our stderr is the test runner's; just check the child can write there and succeeds.
-        let toStderr = try ChildProcess(sh("echo '(ChildProcessTests: this line is expected on stderr)'", stdout: .standardError))
+        let toStderr = try ChildProcess(
+            sh("echo '(ChildProcessTests: this line is expected on stderr)'", stdout: .standardError))
         XCTAssertEqual(try toStderr.wait().termination, .exited(0))
     }
 

@@ -93,21 +93,26 @@ final class InvocationTests: XCTestCase {
 
     func testPySpyFailuresSayWhatToDo() {
         let denied = PySpyInvocation.diagnose(
-            stderr: "Permission Denied: Try running again with elevated permissions by going 'sudo env \"PATH=$PATH\" !!'",
+            stderr:
+                "Permission Denied: Try running again with elevated permissions by going 'sudo env \"PATH=$PATH\" !!'",
             pid: 3, targetAlive: true, ptraceScope: "1")
         XCTAssertEqual(denied?.kind, .unavailable)
-        XCTAssertTrue(denied?.message.hasPrefix("py-spy is not permitted to read pid 3 (ptrace not allowed; kernel.yama.ptrace_scope is 1)") ?? false)
+        XCTAssertTrue(
+            denied?.message.hasPrefix(
+                "py-spy is not permitted to read pid 3 (ptrace not allowed; kernel.yama.ptrace_scope is 1)") ?? false)
         let notPython = PySpyInvocation.diagnose(
             stderr: "Error: Failed to find python version from target process\n\nStack backtrace:\n", pid: 3,
             targetAlive: true, ptraceScope: nil)
         XCTAssertEqual(
-            notPython, FlameGraphError(.unavailable, "pid 3 is not a Python process (py-spy found no interpreter in it)"))
+            notPython,
+            FlameGraphError(.unavailable, "pid 3 is not a Python process (py-spy found no interpreter in it)"))
         let gone = PySpyInvocation.diagnose(
             stderr: "Error: Failed to get process executable name. Check that the process is running.", pid: 3,
             targetAlive: false, ptraceScope: nil)
         XCTAssertEqual(gone, FlameGraphError(.unavailable, "no process with pid 3 (it may have exited)"))
         XCTAssertEqual(
-            PySpyInvocation.reportedSamples(in: "py-spy> Wrote raw flamegraph data to 'r.txt'. Samples: 187 Errors: 0\n"),
+            PySpyInvocation.reportedSamples(
+                in: "py-spy> Wrote raw flamegraph data to 'r.txt'. Samples: 187 Errors: 0\n"),
             187)
     }
 }

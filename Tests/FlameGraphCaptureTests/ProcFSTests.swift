@@ -88,7 +88,8 @@ final class ProcFSTests: XCTestCase {
         XCTAssertEqual(ProcFS.state(of: 42, root: root), "S")
         XCTAssertEqual(ProcFS.parent(of: 42, root: root), 1)
         XCTAssertEqual(ProcFS.comm(of: 42, root: root), "gunicorn")
-        XCTAssertEqual(ProcFS.commandLine(of: 42, root: root), ["/usr/bin/python3", "/srv/venv/bin/gunicorn", "app:app"])
+        XCTAssertEqual(
+            ProcFS.commandLine(of: 42, root: root), ["/usr/bin/python3", "/srv/venv/bin/gunicorn", "app:app"])
         XCTAssertTrue(ProcFS.isPython(42, root: root), "argv[0] is python3")
         XCTAssertEqual(ProcFS.presence(of: 42, root: root), .alive)
         try FileManager.default.createDirectory(atPath: root + "/43", withIntermediateDirectories: true)

@@ -79,14 +79,18 @@ final class TCPListenersTests: XCTestCase {
             a.sin6_family = sa_family_t(AF_INET6)
             a.sin6_addr = in6addr_loopback
             rc = withUnsafePointer(to: &a) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size))
+                }
             }
         } else {
             var a = sockaddr_in()
             a.sin_family = sa_family_t(AF_INET)
             a.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
             rc = withUnsafePointer(to: &a) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
             }
         }
         XCTAssertEqual(rc, 0)
@@ -181,7 +185,8 @@ final class TCPListenersTests: XCTestCase {
         let until = Monotonic.now() + 10
         while Monotonic.now() < until && TCPListeners.processes(listeningOn: shared).pids.count < 3 { usleep(50_000) }
         XCTAssertEqual(TCPListeners.processes(listeningOn: shared).pids.count, 3)
-        let chosen = try ServiceLocator.pythonProcess(for: .init(scheme: "http", host: "localhost", port: shared), url: "u")
+        let chosen = try ServiceLocator.pythonProcess(
+            for: .init(scheme: "http", host: "localhost", port: shared), url: "u")
         XCTAssertEqual(chosen.pid, parent.processIdentifier)
         XCTAssertTrue(chosen.includeChildren)
         // The forked workers are not Process objects: kill them here (the parent goes in tearDown).
@@ -194,11 +199,15 @@ final class TCPListenersTests: XCTestCase {
         XCTAssertEqual(
             try ServiceLocator.endpoint("http://localhost:8000"), .init(scheme: "http", host: "localhost", port: 8000))
         XCTAssertEqual(
-            try ServiceLocator.endpoint("HTTPS://Example.COM/x?y#z"), .init(scheme: "https", host: "example.com", port: 443))
-        XCTAssertEqual(try ServiceLocator.endpoint("http://127.0.0.1/"), .init(scheme: "http", host: "127.0.0.1", port: 80))
-        XCTAssertEqual(try ServiceLocator.endpoint("http://[::1]:9000/a"), .init(scheme: "http", host: "::1", port: 9000))
+            try ServiceLocator.endpoint("HTTPS://Example.COM/x?y#z"),
+            .init(scheme: "https", host: "example.com", port: 443))
         XCTAssertEqual(
-            try ServiceLocator.endpoint("http://user:pw@localhost:81/"), .init(scheme: "http", host: "localhost", port: 81))
+            try ServiceLocator.endpoint("http://127.0.0.1/"), .init(scheme: "http", host: "127.0.0.1", port: 80))
+        XCTAssertEqual(
+            try ServiceLocator.endpoint("http://[::1]:9000/a"), .init(scheme: "http", host: "::1", port: 9000))
+        XCTAssertEqual(
+            try ServiceLocator.endpoint("http://user:pw@localhost:81/"),
+            .init(scheme: "http", host: "localhost", port: 81))
         for bad in ["localhost:8000", "ftp://x", "http://", "http://host:0", "http://host:99999", "http://[::1"] {
             XCTAssertThrowsError(try ServiceLocator.endpoint(bad), bad) {
                 XCTAssertEqual(($0 as? FlameGraphError)?.kind, .usage, bad)
@@ -207,7 +216,9 @@ final class TCPListenersTests: XCTestCase {
         for local in ["localhost", "127.0.0.1", "127.1.2.3", "::1", "0.0.0.0", "api.localhost"] {
             XCTAssertTrue(ServiceLocator.isLocal(local), local)
         }
-        for remote in ["example.com", "10.0.0.1", "127.0.0", "::2"] { XCTAssertFalse(ServiceLocator.isLocal(remote), remote) }
+        for remote in ["example.com", "10.0.0.1", "127.0.0", "::2"] {
+            XCTAssertFalse(ServiceLocator.isLocal(remote), remote)
+        }
     }
 
     func testHealthProbeSeesRefusedAndAnsweringServicesAndSendsTheKeyAsAHeaderOnly() throws {
@@ -237,7 +248,8 @@ final class TCPListenersTests: XCTestCase {
         XCTAssertEqual(ServiceProbe.get(url, apiKey: "wrong"), .rejected(status: 401))
         XCTAssertEqual(ServiceProbe.get(url, apiKey: nil), .rejected(status: 401))
         // A redirect is not followed: the key never goes to the other host.
-        XCTAssertEqual(ServiceProbe.get(URL(string: "http://127.0.0.1:\(port)/away")!, apiKey: "s3cret"), .answered(status: 302))
+        XCTAssertEqual(
+            ServiceProbe.get(URL(string: "http://127.0.0.1:\(port)/away")!, apiKey: "s3cret"), .answered(status: 302))
         let seen = try String(contentsOfFile: log, encoding: .utf8)
         XCTAssertEqual(seen, "/health s3cret\n/health wrong\n/health None\n/away s3cret\n")
     }

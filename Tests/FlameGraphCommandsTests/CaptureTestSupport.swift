@@ -1,0 +1,268 @@
+import FlameGraphTestSupport
+import Foundation
+import XCTest
+
+/// Shared machinery of the capture end-to-end tests: a private directory (also the TMPDIR of the
+/// runs, so leftovers are visible), workloads the tests build and start, the built `flame-graph`
+/// run with a bounded wait, folded-output shares, and clean-up of everything started.
+class CaptureTestCase: XCTestCase {
+    var dir = ""
+    /// TMPDIR of the flame-graph runs: must be empty after every run.
+    var tmp = ""
+    var started: [Process] = []
+
+    override func setUpWithError() throws {
+        dir = try makeTemporaryDirectory("fg-capture")
+        tmp = dir + "/tmp"
+        try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
+        chmod(dir, 0o777)
+        chmod(tmp, 0o777)
+    }
+
+    override func tearDownWithError() throws {
+        for p in started where p.isRunning { kill(p.processIdentifier, SIGKILL) }
+        // Anything else started under our directory (a workload run by perf --cmd, a server's worker).
+        for pid in processes(mentioning: dir) { kill(pid, SIGKILL) }
+        for p in started { waitBounded(p, seconds: 5) }
+        started.removeAll()
+        try? FileManager.default.removeItem(atPath: dir)
+    }
+
+    // MARK: - Tools
+
+    static func which(_ tool: String) -> String? {
+        for d in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
+            let p = "\(d)/\(tool)"
+            if FileManager.default.isExecutableFile(atPath: p) { return p }
+        }
+        return nil
+    }
+
+    /// The real Python interpreter (not a pyenv shim), so its pid is Python from the first instant.
+    static let python: String? = {
+        guard let shim = which("python3") else { return nil }
+        let out = try? runTool(shim, ["-c", "import sys; print(sys.executable)"]).output
+        return out.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.flatMap { $0.isEmpty ? nil : $0 }
+    }()
+
+    /// The py-spy binary itself (pip installs it beside the interpreter), else whatever PATH has.
+    static let pySpy: String? = {
+        if let python {
+            let candidate = URL(fileURLWithPath: python).deletingLastPathComponent().appendingPathComponent("py-spy")
+                .path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return which("py-spy")
+    }()
+
+    @discardableResult
+    static func runTool(_ tool: String, _ args: [String], cwd: String? = nil) throws -> (status: Int32, output: String)
+    {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: tool)
+        p.arguments = args
+        if let cwd { p.currentDirectoryURL = URL(fileURLWithPath: cwd) }
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        p.standardError = pipe
+        try p.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    func requireTools(_ tools: String...) throws {
+        for t in tools where Self.which(t) == nil { throw XCTSkip("\(t) is not installed") }
+    }
+
+    /// Compiles `source` with `gcc -O0 -fno-omit-frame-pointer` into `dir/name`.
+    func compile(_ name: String, _ source: String, flags: [String] = []) throws -> String {
+        try requireTools("gcc")
+        try source.write(toFile: "\(dir)/\(name).c", atomically: true, encoding: .utf8)
+        let r = try Self.runTool(
+            "/usr/bin/gcc", ["-O0", "-fno-omit-frame-pointer", "-o", "\(dir)/\(name)", "\(dir)/\(name).c"] + flags)
+        XCTAssertEqual(r.status, 0, r.output)
+        return "\(dir)/\(name)"
+    }
+
+    // MARK: - Processes
+
+    /// Starts a workload; killed in tearDown.
+    @discardableResult
+    func start(_ tool: String, _ args: [String], environment: [String: String]? = nil) throws -> Process {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: tool)
+        p.arguments = args
+        if let environment { p.environment = environment }
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        p.standardInput = FileHandle.nullDevice
+        try p.run()
+        started.append(p)
+        return p
+    }
+
+    func waitBounded(_ p: Process, seconds: Double) {
+        let until = Date().addingTimeInterval(seconds)
+        while p.isRunning && Date() < until { usleep(20_000) }
+        if p.isRunning {
+            kill(p.processIdentifier, SIGKILL)
+            while p.isRunning { usleep(10_000) }
+        }
+    }
+
+    func eventually(_ seconds: Double = 10, _ condition: () -> Bool) -> Bool {
+        let until = Date().addingTimeInterval(seconds)
+        while Date() < until {
+            if condition() { return true }
+            usleep(50_000)
+        }
+        return condition()
+    }
+
+    /// Live (not zombie) processes whose command line mentions `text`.
+    func processes(mentioning text: String) -> [pid_t] {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
+        let me = getpid()
+        return entries.compactMap { Int32($0) }.filter { pid in
+            guard pid != me,
+                let cmdline = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline"),
+                let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                let close = stat.lastIndex(of: ")")
+            else { return false }
+            let state = stat[stat.index(close, offsetBy: 2)]
+            let text0 = String(decoding: cmdline.map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self)
+            return state != "Z" && state != "X" && text0.contains(text)
+        }
+    }
+
+    /// The files left in the runs' TMPDIR.
+    func leftovers() -> [String] { (try? FileManager.default.contentsOfDirectory(atPath: tmp)) ?? [] }
+
+    // MARK: - flame-graph
+
+    struct Run {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+        var seconds: Double
+    }
+
+    /// The command line that starts flame-graph, optionally as `nobody` (through setpriv).
+    func command(_ args: [String], asNobody: Bool) -> (String, [String]) {
+        if asNobody {
+            return (
+                "/usr/bin/setpriv",
+                ["--reuid=65534", "--regid=65534", "--clear-groups", "--", FlameGraphBinary.path] + args
+            )
+        }
+        return (FlameGraphBinary.path, args)
+    }
+
+    func environment(_ extra: [String: String]) -> [String: String] {
+        var env = ProcessInfo.processInfo.environment
+        env["TMPDIR"] = tmp
+        env.removeValue(forKey: "RESQ_API_KEY")
+        for (k, v) in extra { env[k] = v }
+        return env
+    }
+
+    /// Starts flame-graph with its output going to files in `dir` (read them with `finish`).
+    func launch(_ args: [String], env: [String: String] = [:], asNobody: Bool = false, tag: String = "run") throws
+        -> Process
+    {
+        let (tool, arguments) = command(args, asNobody: asNobody)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: tool)
+        p.arguments = arguments
+        p.environment = environment(env)
+        p.currentDirectoryURL = URL(fileURLWithPath: dir)
+        FileManager.default.createFile(atPath: "\(dir)/\(tag).out", contents: nil)
+        FileManager.default.createFile(atPath: "\(dir)/\(tag).err", contents: nil)
+        p.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: "\(dir)/\(tag).out"))
+        p.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: "\(dir)/\(tag).err"))
+        p.standardInput = FileHandle.nullDevice
+        try p.run()
+        started.append(p)
+        return p
+    }
+
+    /// Waits (bounded) for a launched run and reads its output.
+    func finish(_ p: Process, tag: String = "run", timeout: Double = 120, since: Date) -> Run {
+        waitBounded(p, seconds: timeout)
+        let out = (try? String(contentsOfFile: "\(dir)/\(tag).out", encoding: .utf8)) ?? ""
+        let err = (try? String(contentsOfFile: "\(dir)/\(tag).err", encoding: .utf8)) ?? ""
+        return Run(
+            status: p.terminationReason == .uncaughtSignal ? 128 + p.terminationStatus : p.terminationStatus,
+            stdout: out, stderr: err, seconds: Date().timeIntervalSince(since))
+    }
+
+    /// Runs flame-graph to its end (at most `timeout` seconds).
+    func fg(_ args: [String], env: [String: String] = [:], asNobody: Bool = false, timeout: Double = 120) throws -> Run
+    {
+        let t0 = Date()
+        let p = try launch(args, env: env, asNobody: asNobody)
+        return finish(p, timeout: timeout, since: t0)
+    }
+
+    // MARK: - Reading results
+
+    /// Folded stacks → weight.
+    func folded(_ path: String) throws -> [(stack: [String], weight: Double)] {
+        try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").compactMap { line in
+            guard let space = line.lastIndex(of: " "), let w = Double(line[line.index(after: space)...]) else {
+                return nil
+            }
+            return (line[..<space].split(separator: ";").map(String.init), w)
+        }
+    }
+
+    /// The share of the total weight in stacks with a frame for which `matches` holds.
+    func share(_ stacks: [(stack: [String], weight: Double)], _ matches: (String) -> Bool) -> Double {
+        let total = stacks.reduce(0) { $0 + $1.weight }
+        guard total > 0 else { return 0 }
+        return stacks.filter { $0.stack.contains(where: matches) }.reduce(0) { $0 + $1.weight } / total
+    }
+
+    func share(_ stacks: [(stack: [String], weight: Double)], function: String) -> Double {
+        share(stacks) { $0 == function || $0.hasPrefix(function + " (") }
+    }
+
+    func svgFrameNames(_ path: String) throws -> Set<String> {
+        Set(SVGFrames.parse(try String(contentsOfFile: path, encoding: .utf8), geometry: .samples).map(\.name))
+    }
+
+    /// A free TCP port on the loopback interface (bound, read, released).
+    func freePort() -> UInt16 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var a = sockaddr_in()
+        a.sin_family = sa_family_t(AF_INET)
+        a.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+        _ = withUnsafePointer(to: &a) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &a) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        return UInt16(bigEndian: a.sin_port)
+    }
+
+    /// Whether something listens on `port` (a connect succeeds).
+    func listening(_ port: UInt16) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var a = sockaddr_in()
+        a.sin_family = sa_family_t(AF_INET)
+        a.sin_port = port.bigEndian
+        a.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+        return withUnsafePointer(to: &a) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        } == 0
+    }
+}
