@@ -104,7 +104,8 @@ final class CapturePythonTests: CaptureTestCase {
         let parent = try startScript("parent.py")
         XCTAssertTrue(eventually { processes(mentioning: "child_hot").count >= 1 })
         let alone = try fg([
-            "python", "--pid", "\(parent.processIdentifier)", "--duration", "1", "-o", dir + "/a.svg", "--folded-output",
+            "python", "--pid", "\(parent.processIdentifier)", "--duration", "1", "-o", dir + "/a.svg",
+            "--folded-output",
             dir + "/a.folded",
         ])
         if alone.status == 0 {
@@ -136,7 +137,9 @@ final class CapturePythonTests: CaptureTestCase {
         XCTAssertEqual(gone.stderr, "flame-graph: error: no process with pid 2147483000\n")
 
         let sleeper = try start("/bin/sleep", ["30"])
-        let notPython = try fg(["python", "--pid", "\(sleeper.processIdentifier)", "--duration", "1", "-o", dir + "/x.svg"])
+        let notPython = try fg([
+            "python", "--pid", "\(sleeper.processIdentifier)", "--duration", "1", "-o", dir + "/x.svg",
+        ])
         XCTAssertEqual(notPython.status, 69, notPython.stderr)
         XCTAssertEqual(
             notPython.stderr,
@@ -159,7 +162,8 @@ final class CapturePythonTests: CaptureTestCase {
         XCTAssertEqual(r.status, 69, r.stderr)
         XCTAssertTrue(
             r.stderr.hasPrefix(
-                "flame-graph: error: py-spy is not permitted to read pid \(target.processIdentifier) (ptrace not allowed"),
+                "flame-graph: error: py-spy is not permitted to read pid \(target.processIdentifier) (ptrace not allowed"
+            ),
             r.stderr)
         XCTAssertTrue(r.stderr.contains("run as root or with CAP_SYS_PTRACE"), r.stderr)
         XCTAssertEqual(leftovers(), [])
@@ -168,7 +172,8 @@ final class CapturePythonTests: CaptureTestCase {
     func testTargetExitingDuringTheCaptureKeepsWhatWasCaptured() throws {
         let target = try startScript("hot.py", ["1.5"])
         let r = try fg([
-            "python", "--pid", "\(target.processIdentifier)", "--duration", "20", "-o", dir + "/e.svg", "--folded-output",
+            "python", "--pid", "\(target.processIdentifier)", "--duration", "20", "-o", dir + "/e.svg",
+            "--folded-output",
             dir + "/e.folded",
         ])
         XCTAssertEqual(r.status, 0, r.stderr)
@@ -185,7 +190,8 @@ final class CapturePythonTests: CaptureTestCase {
             "python", "--pid", "\(sleeper.processIdentifier)", "--duration", "1", "--gil", "-o", dir + "/n.svg",
         ])
         XCTAssertEqual(r.status, 65, r.stderr)
-        XCTAssertTrue(r.stderr.contains("no samples: py-spy took no samples of pid \(sleeper.processIdentifier)"), r.stderr)
+        XCTAssertTrue(
+            r.stderr.contains("no samples: py-spy took no samples of pid \(sleeper.processIdentifier)"), r.stderr)
         XCTAssertTrue(r.stderr.contains("idle"), "says why there may be none: \(r.stderr)")
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/n.svg"))
         XCTAssertEqual(leftovers(), [])

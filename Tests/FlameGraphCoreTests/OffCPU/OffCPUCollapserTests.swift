@@ -178,6 +178,27 @@ final class OffCPUCollapserTests: XCTestCase {
         XCTAssertEqual(folded(c), ["app;main;wait_for_input;read;schedule;__schedule 200"])
     }
 
+    func testASwitchInAfterAThreadPerfNeverKnewStillClosesTheWait() {
+        // A thread that exited before perf learned its name and tid prints as `:-1 PID/-1`.
+        let text =
+            event("app 100/100", "11.000000", next: 0, blockedInRead)
+            + ":-1  5741/-1    [000]  11.000400: sched:sched_switch: prev_comm=gone prev_pid=5755 prev_prio=120 prev_state=X ==> next_comm=app next_pid=100 next_prio=120\n\t 1 do_exit ([kernel.kallsyms])\n\n"
+        let c = collapse(text, .init(pid: 100))
+        XCTAssertEqual(folded(c), ["app;main;wait_for_input;read;schedule;__schedule 400"])
+        XCTAssertEqual(c.diagnostics.warnings, [])
+    }
+
+    func testAnUnreadableEventDoesNotCloseAWaitWithStaleFields() {
+        let text =
+            event("app 100/100", "12.000000", next: 0, blockedInRead)
+            + event("swapper 0/0", "12.000100", state: "R", next: 7)
+            + "x 1/1 [000] not-a-time: sched:sched_switch: prev_comm=x prev_pid=1 prev_prio=120 prev_state=S ==> next_comm=app next_pid=100 next_prio=120\n\n"
+            + event("swapper 0/0", "12.000900", state: "R", next: 100)
+        let c = collapse(text, .init(pid: 100))
+        XCTAssertEqual(folded(c), ["app;main;wait_for_input;read;schedule;__schedule 900"])
+        XCTAssertEqual(c.diagnostics.warnings, ["Ignored 1 sched_switch events without a readable time or next_pid"])
+    }
+
     func testNoEventsGiveAnEmptyProfile() {
         let c = collapse("", .init(pid: 1))
         XCTAssertEqual(c.profile.totalWeight, 0)

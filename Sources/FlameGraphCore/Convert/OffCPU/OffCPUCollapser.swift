@@ -186,7 +186,6 @@ public struct OffCPUCollapser {
         stack.removeAll(keepingCapacity: true)
         // The event name: the word `sched:sched_switch:`.
         guard let eventAt = Self.find(Self.switchEventName, in: b, from: 0) else { return }
-        isSwitch = true
         switchEvents += 1
 
         // After the comm (which may hold blanks): the PID/TID word, the CPU, the time (`secs.frac:`).
@@ -217,6 +216,8 @@ public struct OffCPUCollapser {
                     sl = k
                 } else if c == UInt8(ascii: ".") {
                     dots += 1
+                } else if c == UInt8(ascii: "-") {
+                    // perf prints `-1` for a thread it never learned about (one that exited).
                 } else {
                     other += 1
                 }
@@ -232,33 +233,31 @@ public struct OffCPUCollapser {
                 slash = sl
             }
         }
-        guard idStart > 0, timeStart > 0, let time = Self.nanoseconds(b, timeStart, timeEnd),
+        guard timeStart > 0, let time = Self.nanoseconds(b, timeStart, timeEnd),
             let next = Self.number(after: Self.nextPIDField, in: b, from: eventAt, last: true)
         else {
             unreadableHeaders += 1
             return
         }
+        isSwitch = true
+        eventTime = time
+        nextTID = next
+        // The thread leaving the CPU. perf prints `:-1 PID/-1` for one it has no record of (it exited
+        // before perf saw it): its switch-out cannot be followed, the switch-in it makes way for can.
+        guard idStart > 0 else { return }
         let tid: Int32
         let processID: Int32?
         if slash >= 0 {
-            guard let p = Self.int32(b, idStart, slash), let t = Self.int32(b, slash + 1, idEnd) else {
-                unreadableHeaders += 1
-                return
-            }
+            guard let p = Self.int32(b, idStart, slash), let t = Self.int32(b, slash + 1, idEnd) else { return }
             processID = p
             tid = t
         } else {
-            guard let t = Self.int32(b, idStart, idEnd) else {
-                unreadableHeaders += 1
-                return
-            }
+            guard let t = Self.int32(b, idStart, idEnd) else { return }
             processID = nil
             tid = t
             headersWithoutPID += 1
         }
-        eventTime = time
         eventTID = tid
-        nextTID = next
 
         // Is this a switch-out of a target thread that blocked?
         let target: Bool
