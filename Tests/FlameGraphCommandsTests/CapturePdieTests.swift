@@ -36,7 +36,7 @@ final class CapturePdieTests: CaptureTestCase {
         guard let python = Self.python else { throw XCTSkip("python3 is not installed") }
         guard let pySpy = Self.pySpy else { throw XCTSkip("py-spy is not installed (pip install py-spy)") }
         try Self.service.write(toFile: dir + "/service.py", atomically: true, encoding: .utf8)
-        FileManager.default.createFile(atPath: dir + "/requests.log", contents: nil)
+        _ = FileManager.default.createFile(atPath: dir + "/requests.log", contents: nil)
         port = freePort()
         server = try start(python, [dir + "/service.py", String(port), dir + "/requests.log", key])
         XCTAssertTrue(eventually { listening(port) }, "the service listens on \(port)")

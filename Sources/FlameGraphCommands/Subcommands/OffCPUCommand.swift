@@ -58,7 +58,7 @@ struct OffCPUCommand: ParsableCommand {
             try ProfilerRuns.perfScript(
                 session, perf: perfPath, data: data, fields: PerfInvocation.offCPUFields,
                 consume: { collapser.consume($0) },
-                detail: { "\(NumberFormatting.grouped(Double(collapser.switchEvents))) context switches" })
+                detail: { "\(NumberFormatting.grouped(Double(collapser.switchEvents))) context switches read" })
             collapser.finish()
             if !capture.output.quiet { for w in collapser.diagnostics.warnings { Console.warn(w) } }
             guard collapser.totalMicroseconds > 0 else {
@@ -71,7 +71,7 @@ struct OffCPUCommand: ParsableCommand {
             return CapturedProfile(
                 profile: collapser.profile,
                 summary:
-                    "\(NumberFormatting.fixed(milliseconds, decimals: 1)) ms off-CPU in \(NumberFormatting.grouped(Double(collapser.intervals))) waits of pid \(pid)",
+                    "\(NumberFormatting.fixed(milliseconds, decimals: 1)) ms off-CPU in \(ProgressLine.count(Double(collapser.intervals), "wait")) of pid \(pid)",
                 rate: nil, defaultPalette: .io)
         }
     }

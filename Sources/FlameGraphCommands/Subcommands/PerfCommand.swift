@@ -84,7 +84,7 @@ struct PerfCommand: ParsableCommand {
             var collapser = PerfScriptCollapser(options: perf.options())
             try ProfilerRuns.perfScript(
                 session, perf: perfPath, data: data, consume: { collapser.consume($0) },
-                detail: { "\(NumberFormatting.grouped(Double(collapser.samplesKept))) samples" })
+                detail: { ProgressLine.count(Double(collapser.samplesKept), "sample") })
             collapser.finish()
             if !capture.output.quiet { for w in collapser.diagnostics.warnings { Console.warn(w) } }
             let exited = pid.map { ProcFS.presence(of: $0) != .alive } ?? false
@@ -98,7 +98,7 @@ struct PerfCommand: ParsableCommand {
             let rate = perfData == nil ? Double(frequency) : nil
             return CapturedProfile(
                 profile: collapser.profile,
-                summary: "\(NumberFormatting.grouped(Double(collapser.samplesKept))) samples"
+                summary: ProgressLine.count(Double(collapser.samplesKept), "sample")
                     + (pid.map { " of pid \($0)" } ?? ""),
                 rate: rate)
         }

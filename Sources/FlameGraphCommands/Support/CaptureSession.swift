@@ -238,7 +238,7 @@ final class CaptureSession: Sendable {
                 force: options.replaceBaseline)
             if !quiet {
                 Console.writeErr(
-                    "flame-graph: saved baseline \(record.service) @ \(record.commit.prefix(12)) (\(record.samples) samples)\n"
+                    "flame-graph: saved baseline \(record.service) @ \(record.commit.prefix(12)) (\(ProgressLine.count(Double(record.samples), "sample")))\n"
                 )
             }
         }

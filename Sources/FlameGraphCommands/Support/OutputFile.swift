@@ -132,7 +132,7 @@ enum TemporaryFiles {
                 .cannotCreate, "cannot create a temporary directory in \(base): \(InputFile.describe(err)) (set TMPDIR)"
             )
         }
-        let path = String(cString: template)
+        let path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         register(path)
         return path
     }

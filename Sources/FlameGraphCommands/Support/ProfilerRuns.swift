@@ -27,8 +27,7 @@ enum ProfilerRuns {
             executable: perf, arguments: arguments, environment: childEnvironment(),
             standardOutput: isCommand && !session.options.output.quiet ? .standardError : .discard)
         let outcome = try session.record(
-            spec, label: label, deadline: Double(session.options.duration), watch: watch,
-            detail: { CaptureSession.fileSize(data).map { ProgressLine.bytes($0) + " recorded" } })
+            spec, label: label, deadline: Double(session.options.duration), watch: watch)
 
         let size = CaptureSession.fileSize(data) ?? 0
         let perfFailed =
@@ -115,7 +114,7 @@ enum ProfilerRuns {
         }
         let samples = decoded.profile.totalWeight
         return CapturedProfile(
-            profile: decoded.profile, summary: "\(NumberFormatting.grouped(samples)) samples of pid \(pid)",
+            profile: decoded.profile, summary: "\(ProgressLine.count(samples, "sample")) of pid \(pid)",
             rate: Double(options.rate))
     }
 

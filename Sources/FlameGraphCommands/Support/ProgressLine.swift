@@ -56,9 +56,8 @@ final class ProgressLine: Sendable {
         return total.map { "\(e)s/\($0)s" } ?? "\(e)s"
     }
 
-    /// `1.2 MB`.
-    static func bytes(_ n: Int64) -> String {
-        if n < 1 << 20 { return "\(n / 1024) kB" }
-        return "\(NumberFormatting.fixed(Double(n) / Double(1 << 20), decimals: 1)) MB"
+    /// `1 sample`, `2,954 samples`.
+    static func count(_ n: Double, _ noun: String) -> String {
+        "\(NumberFormatting.grouped(n)) \(noun)\(n == 1 ? "" : "s")"
     }
 }
