@@ -19,8 +19,11 @@ final class InvocationTests: XCTestCase {
             ])
         XCTAssertEqual(
             PerfInvocation.recordArguments(
-                target: .systemWide, output: "o", frequency: nil, callGraph: .fp, event: "sched:sched_switch"),
-            ["record", "-e", "sched:sched_switch", "-g", "--no-buildid-cache", "-o", "o", "-a"])
+                target: .systemWide, output: "o", frequency: nil, callGraph: .fp, events: PerfInvocation.offCPUEvents),
+            [
+                "record", "-e", "sched:sched_switch", "-e", "sched:sched_wakeup/call-graph=no/", "-e",
+                "cpu-clock/freq=499,call-graph=no/", "-g", "--no-buildid-cache", "-o", "o", "-a",
+            ])
         XCTAssertEqual(PerfInvocation.scriptArguments(input: "d"), ["script", "-i", "d"])
         XCTAssertEqual(
             PerfInvocation.scriptArguments(input: "d", fields: PerfInvocation.offCPUFields),

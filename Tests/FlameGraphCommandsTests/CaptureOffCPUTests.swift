@@ -103,6 +103,31 @@ final class CaptureOffCPUTests: CaptureTestCase {
         XCTAssertTrue(eventually(5) { processes(mentioning: tmp).isEmpty }, "no perf left")
     }
 
+    func testWaitsOnASecondaryCPUAreFollowedToo() throws {
+        // On this VM perf sees nothing in CPU 1's idle task, so the switch back in after a sleep there is
+        // never traced: the waits must still end (at the wakeup, or when the thread is next seen running).
+        guard ProcessInfo.processInfo.activeProcessorCount >= 2, let taskset = Self.which("taskset") else {
+            throw XCTSkip("needs two CPUs and taskset")
+        }
+        let target = try start(taskset, ["-c", "1", binary])
+        usleep(300_000)
+        let r = try fg([
+            "offcpu", "--pid", "\(target.processIdentifier)", "--duration", "2", "-o", dir + "/cpu1.svg",
+            "--folded-output", dir + "/cpu1.folded",
+        ])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let stacks = try folded(dir + "/cpu1.folded")
+        let mainThread = stacks.filter { $0.stack.contains("main") }
+        // Each round sleeps 20 ms in nap and waits 30 ms in io_wait (the lock wait varies): 2 to 3.
+        let nap = share(mainThread, function: "nap")
+        let io = share(mainThread, function: "io_wait")
+        XCTAssertGreaterThan(nap, 0.1, "\(mainThread)")
+        XCTAssertEqual(io / nap, 1.5, accuracy: 0.4, "io_wait / nap")
+        XCTAssertGreaterThan(share(stacks, function: "holder"), 0.15, "the lock holder's sleeps")
+        let total = stacks.reduce(0) { $0 + $1.weight }
+        XCTAssertGreaterThan(total, 0.5 * 3 * 2e6, "total \(total) µs for three mostly blocked threads over 2 s")
+    }
+
     func testTargetExitingDuringTheCaptureStopsItAndKeepsWhatWasCaptured() throws {
         // About 1.3 s of rounds (~130 ms each), then exit; the capture asked for 20 s.
         let target = try start(binary, ["10"])

@@ -23,13 +23,13 @@ public enum PerfInvocation {
     /// `perf record …` arguments (after `perf`).
     ///
     /// - Parameters:
-    ///   - event: a tracepoint such as `sched:sched_switch`; nil samples the CPU at `frequency` Hz.
+    ///   - events: tracepoints such as `sched:sched_switch`; none samples the CPU at `frequency` Hz.
     public static func recordArguments(
-        target: Target, output: String, frequency: Int?, callGraph: CallGraph, event: String? = nil,
+        target: Target, output: String, frequency: Int?, callGraph: CallGraph, events: [String] = [],
         shell: String = "/bin/sh"
     ) -> [String] {
         var args = ["record"]
-        if let event { args += ["-e", event] }
+        for event in events { args += ["-e", event] }
         if let frequency { args += ["-F", String(frequency)] }
         switch callGraph {
         case .fp: args.append("-g")
@@ -51,6 +51,13 @@ public enum PerfInvocation {
         if let fields { args += ["-F", fields.joined(separator: ",")] }
         return args
     }
+
+    /// What `offcpu` records: context switches with call chains; wakeups and a light CPU sampling
+    /// without, which end a wait whose switch-in was not traced (perf sees nothing in the idle task of a
+    /// secondary CPU on some VMs, this project's included).
+    public static let offCPUEvents = [
+        "sched:sched_switch", "sched:sched_wakeup/call-graph=no/", "cpu-clock/freq=499,call-graph=no/",
+    ]
 
     /// The fields the off-CPU converter reads: the header with PID/TID and time, the tracepoint's
     /// fields, and the call chain.

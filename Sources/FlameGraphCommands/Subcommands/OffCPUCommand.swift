@@ -9,8 +9,11 @@ struct OffCPUCommand: ParsableCommand {
         abstract: "Draw where a process's threads are blocked off the CPU (I/O, locks, sleep), in microseconds.",
         discussion: """
             Records the sched:sched_switch tracepoint with call chains on every CPU (`perf record -e
-            sched:sched_switch -g -a`) for --duration seconds, then pairs each time a thread of PID leaves
-            the CPU with the moment it comes back: the stack it left with gets the time it was away.
+            sched:sched_switch -g -a`, plus wakeups and a light CPU sampling) for --duration seconds, then
+            pairs each time a thread of PID leaves the CPU with the moment it comes back: the stack it left
+            with gets the time it was away. Where the kernel does not trace the switch back in (some VMs
+            do not for a CPU leaving idle), the wait ends at the thread's wakeup, or when it is next seen
+            running.
             Preempted switches (still runnable) are not blocked time unless --include-preempted.
             Needs root (or CAP_PERFMON and a readable /sys/kernel/tracing).
 
@@ -48,7 +51,8 @@ struct OffCPUCommand: ParsableCommand {
             let data = session.temporaryPath("sched.data")
             try ProfilerRuns.perfRecord(
                 session, perf: perfPath, target: .systemWide, data: data, frequency: nil,
-                callGraph: PerfInvocation.CallGraph(rawValue: callGraph)!, event: "sched:sched_switch", watch: pid,
+                callGraph: PerfInvocation.CallGraph(rawValue: callGraph)!, events: PerfInvocation.offCPUEvents,
+                watch: pid,
                 label: "offcpu: tracing context switches of pid \(pid)")
             if session.targetExited && !capture.output.quiet {
                 Console.warn("pid \(pid) exited during the capture; drawing what was captured")

@@ -16,10 +16,10 @@ enum ProfilerRuns {
     /// Runs `perf record` into `data` and checks that it recorded something.
     static func perfRecord(
         _ session: CaptureSession, perf: String, target: PerfInvocation.Target, data: String, frequency: Int?,
-        callGraph: PerfInvocation.CallGraph, event: String? = nil, watch: Int32? = nil, label: String
+        callGraph: PerfInvocation.CallGraph, events: [String] = [], watch: Int32? = nil, label: String
     ) throws {
         let arguments = PerfInvocation.recordArguments(
-            target: target, output: data, frequency: frequency, callGraph: callGraph, event: event)
+            target: target, output: data, frequency: frequency, callGraph: callGraph, events: events)
         var isCommand = false
         if case .command = target { isCommand = true }
         // A profiled command's own output goes to our stderr, never into `--output -`.

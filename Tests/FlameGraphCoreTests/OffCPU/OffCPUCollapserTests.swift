@@ -199,6 +199,71 @@ final class OffCPUCollapserTests: XCTestCase {
         XCTAssertEqual(c.diagnostics.warnings, ["Ignored 1 sched_switch events without a readable time or next_pid"])
     }
 
+    /// A `sched_wakeup` of `tid` at `time`, as perf prints it: the ip on the header line, no blank line.
+    func wakeup(_ time: String, tid: Int, by who: String = "swapper 0/0") -> String {
+        "          \(who) [001]  \(time): sched:sched_wakeup: comm=app pid=\(tid) prio=120 target_cpu=001 ffffffff813aa3e5 ttwu_do_activate ([kernel.kallsyms])\n"
+    }
+
+    func testAnUntracedSwitchInIsClosedAtTheWakeup() {
+        // The kernel traced no switch-in (an idle CPU), but the wakeup and the next switch-out show.
+        let text =
+            event("app 100/100", "13.000000", next: 0, blockedInRead)
+            + wakeup("13.000600", tid: 100)
+            + event("app 100/100", "13.002000", next: 0, blockedOnLock)
+            + event("other 7/7", "13.002500", state: "S", next: 100)
+        let c = collapse(text, .init(pid: 100))
+        XCTAssertEqual(
+            folded(c),
+            [
+                "app;main;wait_for_input;read;schedule;__schedule 600",
+                "app;worker;take_lock;__lll_lock_wait;futex_wait;__schedule 500",
+            ])
+        XCTAssertEqual(c.closedAtWakeup, 1)
+        XCTAssertEqual(c.closedWhenSeenRunning, 0)
+        XCTAssertEqual(c.diagnostics.warnings, [])
+    }
+
+    func testATracedSwitchInWinsOverTheWakeupAndWakeupsOfOthersDoNothing() {
+        let text =
+            event("app 100/100", "14.000000", next: 0, blockedInRead)
+            + wakeup("14.000100", tid: 555)
+            + wakeup("14.000600", tid: 100, by: "disk 100/101")
+            + event("swapper 0/0", "14.000700", state: "R", next: 100)
+        XCTAssertEqual(
+            folded(collapse(text, .init(pid: 100))), ["app;main;wait_for_input;read;schedule;__schedule 700"])
+    }
+
+    func testAWakeupAtTheEndClosesTheWait() {
+        let text = event("app 100/100", "15.000000", next: 0, blockedInRead) + wakeup("15.000250", tid: 100)
+        let c = collapse(text, .init(pid: 100))
+        XCTAssertEqual(folded(c), ["app;main;wait_for_input;read;schedule;__schedule 250"])
+        XCTAssertEqual(c.openIntervals, 0)
+    }
+
+    func testWithoutAWakeupAWaitEndsWhenTheThreadIsSeenRunning() {
+        // No switch-in and no wakeup: the thread's own next event (here a CPU sample) bounds the wait.
+        let text =
+            event("app 100/100", "16.000000", next: 0, blockedInRead)
+            + "          app 100/100 [001]  16.000300: cpu-clock/freq=499,call-graph=no/:      5643 spin (/srv/app)\n"
+            + event("app 100/100", "16.002000", next: 0, blockedOnLock)
+            + event("other 7/7", "16.002500", state: "S", next: 100)
+        let c = collapse(text, .init(pid: 100))
+        XCTAssertEqual(
+            folded(c),
+            [
+                "app;main;wait_for_input;read;schedule;__schedule 300",
+                "app;worker;take_lock;__lll_lock_wait;futex_wait;__schedule 500",
+            ])
+        XCTAssertEqual(c.closedWhenSeenRunning, 1)
+
+        // With only its next switch-out to go by, that is where the wait ends.
+        let bare =
+            event("app 100/100", "17.000000", next: 0, blockedInRead)
+            + event("app 100/100", "17.002000", next: 0, blockedOnLock)
+        XCTAssertEqual(
+            folded(collapse(bare, .init(pid: 100))), ["app;main;wait_for_input;read;schedule;__schedule 2000"])
+    }
+
     func testNoEventsGiveAnEmptyProfile() {
         let c = collapse("", .init(pid: 1))
         XCTAssertEqual(c.profile.totalWeight, 0)

@@ -8,8 +8,14 @@
 /// interval, and the stack gets the interval's length as weight. So the flame graph shows where the
 /// target's threads waited, and for how long.
 ///
-/// - Only completed intervals count: a thread still off the CPU when the recording ends is counted in
-///   `openIntervals`, not in the profile.
+/// - Some kernels do not trace every switch-in: on this project's VMs, perf sees no event at all in
+///   the idle task of a secondary CPU, so a thread woken on an idle CPU comes back without a
+///   `sched_switch` naming it. Such a wait ends at the first other sign that the thread ran again: its
+///   `sched:sched_wakeup` (the switch-in follows within microseconds on an idle CPU), else the first
+///   event in the thread's own context (a wakeup it makes, a CPU sample, its next switch-out) — an
+///   upper bound, as tight as the sampling in the input.
+/// - Only completed intervals count: a thread still off the CPU (and not woken) when the recording ends
+///   is counted in `openIntervals`, not in the profile.
 /// - Switch-outs in a runnable state (`prev_state=R`, `R+`: preempted, not blocked) are left out unless
 ///   `includeRunnable` is set: they are waits for a CPU, not for I/O or locks.
 /// - Stacks are named exactly as `PerfScriptCollapser` names them (the same options apply): each
@@ -48,6 +54,11 @@ public struct OffCPUCollapser {
     public private(set) var intervals = 0
     /// Target threads still off the CPU at the end (their last wait is not counted).
     public private(set) var openIntervals = 0
+    /// Waits closed at the thread's wakeup because its switch-in was not in the input.
+    public private(set) var closedAtWakeup = 0
+    /// Waits closed at the thread's next own event (it was running by then) because neither its
+    /// switch-in nor its wakeup was in the input: an upper bound.
+    public private(set) var closedWhenSeenRunning = 0
     /// Total off-CPU time in the profile, in microseconds.
     public private(set) var totalMicroseconds: UInt64 = 0
 
@@ -58,6 +69,8 @@ public struct OffCPUCollapser {
         var who: [UInt8]
         /// The call chain lines, each ending in a newline.
         var stack: [UInt8]
+        /// When a `sched_wakeup` woke the thread, if one did.
+        var woken: UInt64? = nil
     }
 
     private var pending: [Int32: Pending] = [:]
@@ -135,7 +148,15 @@ public struct OffCPUCollapser {
             whole.withUnsafeBufferPointer { line($0) }
         }
         if inEvent { endEvent() }
-        openIntervals = pending.count
+        for tid in pending.keys.sorted() {
+            let p = pending[tid]!
+            if let woken = p.woken {
+                close(p, at: woken)
+                closedAtWakeup += 1
+            } else {
+                openIntervals += 1
+            }
+        }
         pending.removeAll()
         inner.finish()
         diagnostics.merge(inner.diagnostics)
@@ -178,29 +199,31 @@ public struct OffCPUCollapser {
         header(UnsafeBufferPointer(rebasing: l[0..<end]))
     }
 
-    /// `comm PID/TID [cpu] secs.frac: sched:sched_switch: prev_comm=… prev_pid=… prev_prio=… prev_state=S ==> next_comm=… next_pid=… next_prio=…`
+    /// Any event: `comm PID/TID [cpu] secs.frac: EVENT: …`. Every event says its thread is running (so a
+    /// wait of that thread has ended); `sched_wakeup` says when a thread was woken; `sched_switch` is
+    /// `… sched:sched_switch: prev_comm=… prev_pid=… prev_prio=… prev_state=S ==> next_comm=… next_pid=… next_prio=…`.
     private mutating func header(_ b: UnsafeBufferPointer<UInt8>) {
         inEvent = true
         isSwitch = false
         keepStack = false
         stack.removeAll(keepingCapacity: true)
-        // The event name: the word `sched:sched_switch:`.
-        guard let eventAt = Self.find(Self.switchEventName, in: b, from: 0) else { return }
-        switchEvents += 1
+        let switchAt = Self.find(Self.switchEventName, in: b, from: 0)
+        if switchAt != nil { switchEvents += 1 }
 
         // After the comm (which may hold blanks): the PID/TID word, the CPU, the time (`secs.frac:`).
         // The PID/TID is the last word of digits (with one `/` at most) before the time.
+        let limit = switchAt ?? b.count
         var i = 0
-        while i < eventAt && !Self.isBlank(b[i]) { i += 1 }  // the comm's first word
+        while i < limit && !Self.isBlank(b[i]) { i += 1 }  // the comm's first word
         var idStart = -1
         var idEnd = -1
         var slash = -1
         var timeStart = -1
         var timeEnd = -1
-        while i < eventAt && timeStart < 0 {
-            while i < eventAt && Self.isBlank(b[i]) { i += 1 }
+        while i < limit && timeStart < 0 {
+            while i < limit && Self.isBlank(b[i]) { i += 1 }
             let ws = i
-            while i < eventAt && !Self.isBlank(b[i]) { i += 1 }
+            while i < limit && !Self.isBlank(b[i]) { i += 1 }
             guard i > ws else { break }
             var digits = 0
             var slashes = 0
@@ -233,30 +256,53 @@ public struct OffCPUCollapser {
                 slash = sl
             }
         }
-        guard timeStart > 0, let time = Self.nanoseconds(b, timeStart, timeEnd),
-            let next = Self.number(after: Self.nextPIDField, in: b, from: eventAt, last: true)
-        else {
+        guard timeStart > 0, let time = Self.nanoseconds(b, timeStart, timeEnd) else {
+            if switchAt != nil { unreadableHeaders += 1 }
+            return
+        }
+        // The thread this event ran in. perf prints `:-1 PID/-1` for one it has no record of (it exited
+        // before perf saw it): its own waits cannot be followed, what it does to others can.
+        var tid: Int32? = nil
+        var processID: Int32? = nil
+        if idStart > 0 {
+            if slash >= 0 {
+                if let p = Self.int32(b, idStart, slash), let t = Self.int32(b, slash + 1, idEnd) {
+                    processID = p
+                    tid = t
+                }
+            } else if let t = Self.int32(b, idStart, idEnd) {
+                tid = t
+                if switchAt != nil { headersWithoutPID += 1 }
+            }
+        }
+        // Running now: a wait of this thread whose switch-in was not traced ends here, or at its wakeup.
+        if let tid, let open = pending.removeValue(forKey: tid) {
+            if let woken = open.woken {
+                close(open, at: woken)
+                closedAtWakeup += 1
+            } else {
+                close(open, at: time)
+                closedWhenSeenRunning += 1
+            }
+        }
+
+        guard let eventAt = switchAt else {
+            if let wakeAt = Self.find(Self.wakeupEventName, in: b, from: timeEnd),
+                let woken = Self.number(after: Self.wokenPIDField, in: b, from: wakeAt, last: true),
+                pending[woken] != nil && pending[woken]!.woken == nil
+            {
+                pending[woken]!.woken = time
+            }
+            return
+        }
+        guard let next = Self.number(after: Self.nextPIDField, in: b, from: eventAt, last: true) else {
             unreadableHeaders += 1
             return
         }
         isSwitch = true
         eventTime = time
         nextTID = next
-        // The thread leaving the CPU. perf prints `:-1 PID/-1` for one it has no record of (it exited
-        // before perf saw it): its switch-out cannot be followed, the switch-in it makes way for can.
-        guard idStart > 0 else { return }
-        let tid: Int32
-        let processID: Int32?
-        if slash >= 0 {
-            guard let p = Self.int32(b, idStart, slash), let t = Self.int32(b, slash + 1, idEnd) else { return }
-            processID = p
-            tid = t
-        } else {
-            guard let t = Self.int32(b, idStart, idEnd) else { return }
-            processID = nil
-            tid = t
-            headersWithoutPID += 1
-        }
+        guard let tid else { return }
         eventTID = tid
 
         // Is this a switch-out of a target thread that blocked?
@@ -282,15 +328,19 @@ public struct OffCPUCollapser {
         inEvent = false
         guard isSwitch else { return }
         isSwitch = false
-        if let open = pending.removeValue(forKey: nextTID), eventTime >= open.nanoseconds {
-            let micros = (eventTime - open.nanoseconds + 500) / 1000
-            if micros > 0 { emit(open, micros) }
-        }
+        if let open = pending.removeValue(forKey: nextTID) { close(open, at: eventTime) }
         if keepStack {
             keepStack = false
             switchOuts += 1
             pending[eventTID] = Pending(nanoseconds: eventTime, who: who, stack: stack)
         }
+    }
+
+    /// Gives `open`'s stack the time from its switch-out to `end`, in whole microseconds.
+    private mutating func close(_ open: Pending, at end: UInt64) {
+        guard end >= open.nanoseconds else { return }
+        let micros = (end - open.nanoseconds + 500) / 1000
+        if micros > 0 { emit(open, micros) }
     }
 
     /// Hands one interval to the inner collapser as `comm PID/TID MICROS offcpu:` + the stack.
@@ -307,6 +357,8 @@ public struct OffCPUCollapser {
     }
 
     private static let switchEventName: [UInt8] = Array(" sched:sched_switch:".utf8)
+    private static let wakeupEventName: [UInt8] = Array(" sched:sched_wakeup:".utf8)
+    private static let wokenPIDField: [UInt8] = Array(" pid=".utf8)
     private static let nextPIDField: [UInt8] = Array("next_pid=".utf8)
     private static let prevStateField: [UInt8] = Array("prev_state=".utf8)
     private static let syntheticEvent: [UInt8] = Array(" offcpu:\n".utf8)
@@ -359,6 +411,22 @@ public struct OffCPUCollapser {
             v = v * 10 + Int64(b[k] &- 0x30)
         }
         return v <= Int64(Int32.max) ? Int32(v) : nil
+    }
+
+    /// The time word (`secs.frac:`) before the event name, in nanoseconds.
+    static func time(in b: UnsafeBufferPointer<UInt8>, before end: Int) -> UInt64? {
+        var i = 0
+        while i < end {
+            while i < end && isBlank(b[i]) { i += 1 }
+            let ws = i
+            while i < end && !isBlank(b[i]) { i += 1 }
+            if i - ws >= 4 && b[i - 1] == UInt8(ascii: ":") && isDigit(b[ws]),
+                let t = nanoseconds(b, ws, i - 1)
+            {
+                return t
+            }
+        }
+        return nil
     }
 
     /// `1985.553247` → nanoseconds (any number of fraction digits up to 9).
