@@ -30,9 +30,13 @@ enum ProfilerRuns {
             spec, label: label, deadline: Double(session.options.duration), watch: watch)
 
         let size = CaptureSession.fileSize(data) ?? 0
+        // perf's own failures exit 255 (or 129 for a bad event). With a command, perf exits with the
+        // command's status, so a failing command that was recorded is only worth a warning.
+        let perfStatus = outcome.termination == .exited(255) || outcome.termination == .exited(129)
         let perfFailed =
-            outcome.termination == .exited(255) || outcome.termination == .exited(129)
-            || (!isCommand && outcome.stopReason == nil && !outcome.termination.succeeded)
+            isCommand
+            ? perfStatus && PerfInvocation.diagnoseRecord(stderr: outcome.stderr, target: target, paranoid: nil) != nil
+            : perfStatus || (outcome.stopReason == nil && !outcome.termination.succeeded)
         if perfFailed || size == 0 {
             let paranoid = ProcFS.sysctl("kernel/perf_event_paranoid")
             if let known = PerfInvocation.diagnoseRecord(stderr: outcome.stderr, target: target, paranoid: paranoid) {

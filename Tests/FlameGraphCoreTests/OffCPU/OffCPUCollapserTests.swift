@@ -264,6 +264,22 @@ final class OffCPUCollapserTests: XCTestCase {
             folded(collapse(bare, .init(pid: 100))), ["app;main;wait_for_input;read;schedule;__schedule 2000"])
     }
 
+    func testAnOverLongLineIsDroppedWithoutDisturbingTheRest() {
+        let text =
+            event("app 100/100", "18.000000", next: 0, blockedInRead)
+            + String(repeating: "x", count: PerfScriptCollapser.maxLineLength + 1000) + "\n\n"
+            + event("swapper 0/0", "18.000400", state: "R", next: 100)
+        let bytes = Array(text.utf8)
+        var c = OffCPUCollapser(options: .init(pid: 100))
+        var i = 0
+        while i < bytes.count {
+            c.consume(Array(bytes[i..<min(i + 1 << 20, bytes.count)]))
+            i += 1 << 20
+        }
+        c.finish()
+        XCTAssertEqual(folded(c), ["app;main;wait_for_input;read;schedule;__schedule 400"])
+    }
+
     func testNoEventsGiveAnEmptyProfile() {
         let c = collapse("", .init(pid: 1))
         XCTAssertEqual(c.profile.totalWeight, 0)

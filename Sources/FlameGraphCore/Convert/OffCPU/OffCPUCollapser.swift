@@ -77,6 +77,7 @@ public struct OffCPUCollapser {
 
     // Line assembly.
     private var carry: [UInt8] = []
+    private var carryOverflow = false
     private var lineNumber = 0
 
     // The current event.
@@ -117,7 +118,9 @@ public struct OffCPUCollapser {
         let n = chunk.count
         while i < n {
             if base[i] == 0x0A {
-                if carry.isEmpty {
+                if carryOverflow {
+                    carryOverflow = false  // the end of an over-long line: dropped
+                } else if carry.isEmpty {
                     line(UnsafeBufferPointer(start: base + start, count: i - start))
                 } else {
                     carry.append(contentsOf: UnsafeBufferPointer(start: base + start, count: i - start))
@@ -129,11 +132,12 @@ public struct OffCPUCollapser {
             }
             i += 1
         }
-        if start < n {
+        if start < n && !carryOverflow {
             if carry.count + (n - start) <= PerfScriptCollapser.maxLineLength {
                 carry.append(contentsOf: UnsafeBufferPointer(start: base + start, count: n - start))
             } else {
                 carry.removeAll()
+                carryOverflow = true
             }
         }
     }
