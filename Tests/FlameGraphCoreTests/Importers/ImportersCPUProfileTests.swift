@@ -222,6 +222,11 @@ final class ImportersCPUProfileTests: XCTestCase {
         m = message("[1,2]")
         XCTAssertTrue(m.contains("not an object"), m)
 
+        m = message("{\"traceEvents\":[]}")
+        XCTAssertTrue(m.contains("Chrome trace"), m)
+        m = message("[{\"ph\":\"X\",\"name\":\"a\"}]")
+        XCTAssertTrue(m.contains("Chrome trace"), m)
+
         m = message("{\"foo\":1}")
         XCTAssertTrue(m.contains("no \"nodes\" array"), m)
     }

@@ -105,7 +105,9 @@ final class ImportersProducerTests: XCTestCase {
         XCTAssertFalse(interpreter.isEmpty, real.summary)
         let workload = try P.start(interpreter, ["workload.py", dir + "/ready"], in: dir, tag: "workload")
         defer { P.stop(workload) }
-        XCTAssertTrue(P.waitForFile(dir + "/ready", timeout: 30), "the Python workload did not start")
+        guard P.waitForFile(dir + "/ready", timeout: 30) else {
+            return XCTFail("the Python workload did not start within 30 s")
+        }
 
         let out = dir + "/out.json"
         let result = try P.run(

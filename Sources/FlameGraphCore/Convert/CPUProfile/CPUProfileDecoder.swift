@@ -54,7 +54,13 @@ public enum CPUProfileDecoder {
             throw fail("malformed JSON: \(error.description)")
         }
         guard var top = document.object else {
+            if case .array(let events, _) = document, events.first?.object?["ph"] != nil {
+                throw fail("this is a Chrome trace (trace events), not a CPU profile: save it from the JavaScript profiler, or use Node's --cpu-prof")
+            }
             throw fail("the top level is \(document.kindName), not an object (not a V8 CPU profile?)")
+        }
+        if top["traceEvents"] != nil && top["nodes"] == nil {
+            throw fail("this is a Chrome trace (trace events), not a CPU profile: save it from the JavaScript profiler, or use Node's --cpu-prof")
         }
         // A DevTools protocol response: {"profile": {...}} or {"id": 1, "result": {"profile": {...}}}.
         if top["nodes"] == nil && top["head"] == nil {
