@@ -1,5 +1,6 @@
-@testable import FlameGraphCore
 import XCTest
+
+@testable import FlameGraphCore
 
 /// `.cpuprofile` decoding on small hand-written inputs, compared as exact folded text.
 final class ImportersCPUProfileTests: XCTestCase {
@@ -216,7 +217,8 @@ final class ImportersCPUProfileTests: XCTestCase {
         XCTAssertTrue(m.hasPrefix("in.cpuprofile: cpuprofile: malformed JSON: "), m)
         XCTAssertTrue(m.contains("at byte 11"), m)
 
-        m = message(Self.basic.replacingOccurrences(of: "\"samples\":[2,3,4,4,5,6]", with: "\"samples\":[2,3,99,4,5,6]"))
+        m = message(
+            Self.basic.replacingOccurrences(of: "\"samples\":[2,3,4,4,5,6]", with: "\"samples\":[2,3,99,4,5,6]"))
         XCTAssertEqual(m, "in.cpuprofile: cpuprofile: sample 2 references unknown node id 99")
 
         m = message("[1,2]")
@@ -244,8 +246,12 @@ final class ImportersCPUProfileTests: XCTestCase {
             message(nodes("{\"id\":2,\"parent\":2,\"callFrame\":{}}", samples: "[2]")).contains(
                 "cycle in parent links at node id 2"))
         XCTAssertTrue(
-            message(nodes("\(root),\"children\":[2,3]},{\"id\":2,\"callFrame\":{},\"children\":[3]},{\"id\":3,\"callFrame\":{}}"))
-                .contains("node id 3 has two parents"))
+            message(
+                nodes(
+                    "\(root),\"children\":[2,3]},{\"id\":2,\"callFrame\":{},\"children\":[3]},{\"id\":3,\"callFrame\":{}}"
+                )
+            )
+            .contains("node id 3 has two parents"))
         XCTAssertTrue(message(nodes("\(root)},\(root)}")).contains("node id 1 appears twice"))
         XCTAssertTrue(message(nodes("\(root),\"children\":[5]}")).contains("node id 1 lists unknown child id 5"))
         XCTAssertTrue(message(nodes("\(root),\"parent\":9}")).contains("node id 1 names unknown parent id 9"))
@@ -265,8 +271,10 @@ final class ImportersCPUProfileTests: XCTestCase {
             message(Self.basic.replacingOccurrences(of: "\"endTime\":1300", with: "\"endTime\":900"), options)
                 .contains("endTime (900) is before startTime (1000)"))
         XCTAssertTrue(
-            message(Self.basic.replacingOccurrences(of: "[100,10,20,30,40,50]", with: "[100,10,2e15,30,40,50]"), options)
-                .contains("timeDeltas[2] is absurd"))
+            message(
+                Self.basic.replacingOccurrences(of: "[100,10,20,30,40,50]", with: "[100,10,2e15,30,40,50]"), options
+            )
+            .contains("timeDeltas[2] is absurd"))
         XCTAssertTrue(
             message(Self.basic.replacingOccurrences(of: "[100,10,20,30,40,50]", with: "[100,10,20]"), options)
                 .contains("\"timeDeltas\" has 3 entries but \"samples\" has 6"))

@@ -1,6 +1,7 @@
-@testable import FlameGraphCore
 import Foundation
 import XCTest
+
+@testable import FlameGraphCore
 
 /// Runs the real profilers on workloads with known hot functions and checks that the decoded
 /// profiles show them in plausible proportions.
@@ -26,7 +27,8 @@ final class ImportersProducerTests: XCTestCase {
         let dir = try P.makeDirectory("importers-node")
         defer { P.removeDirectory(dir) }
         try Self.nodeWorkload.write(toFile: dir + "/workload.js", atomically: true, encoding: .utf8)
-        let result = try P.run(node, ["--cpu-prof", "--cpu-prof-dir", dir + "/prof", "workload.js"], in: dir, timeout: 120)
+        let result = try P.run(
+            node, ["--cpu-prof", "--cpu-prof-dir", dir + "/prof", "workload.js"], in: dir, timeout: 120)
         XCTAssertEqual(result.status, 0, result.summary)
         let files = (try? FileManager.default.contentsOfDirectory(atPath: dir + "/prof")) ?? []
         let profiles = files.filter { $0.hasSuffix(".cpuprofile") }
@@ -112,8 +114,10 @@ final class ImportersProducerTests: XCTestCase {
         let out = dir + "/out.json"
         let result = try P.run(
             pyspy,
-            ["record", "--pid", "\(workload.processIdentifier)", "--duration", "3", "--rate", "200",
-             "--format", "speedscope", "-o", out],
+            [
+                "record", "--pid", "\(workload.processIdentifier)", "--duration", "3", "--rate", "200",
+                "--format", "speedscope", "-o", out,
+            ],
             in: dir, timeout: 60)
         let permission = ["Permission denied", "Operation not permitted", "ptrace"]
         if result.status != 0, permission.contains(where: result.stderr.contains) {
@@ -126,7 +130,8 @@ final class ImportersProducerTests: XCTestCase {
         let sampleCount = profiles.reduce(0) { $0 + (($1["samples"] as? [Any])?.count ?? 0) }
         let weightSum = profiles.reduce(0.0) { $0 + (($1["weights"] as? [Double])?.reduce(0, +) ?? 0) }
 
-        let (profile, _) = try SpeedscopeDecoder.decode([UInt8](data), sourceName: "out.json", options: SpeedscopeOptions())
+        let (profile, _) = try SpeedscopeDecoder.decode(
+            [UInt8](data), sourceName: "out.json", options: SpeedscopeOptions())
         XCTAssertEqual(profile.unit, .microseconds, "py-spy writes seconds")
         XCTAssertGreaterThan(sampleCount, 100, "3 s at 200 Hz")
         XCTAssertEqual(profile.totalWeight, weightSum * 1e6, accuracy: Double(sampleCount) * 0.01)

@@ -1,5 +1,6 @@
-@testable import FlameGraphCore
 import XCTest
+
+@testable import FlameGraphCore
 
 /// Broken inputs never crash or hang a JSON importer: each one either decodes or throws a bad-input
 /// `FlameGraphError`.
@@ -32,7 +33,8 @@ final class ImportersRobustnessTests: XCTestCase {
             case .speedscope:
                 _ = try SpeedscopeDecoder.decode(bytes, sourceName: "x", options: SpeedscopeOptions())
             case .speedscopePrefixed:
-                _ = try SpeedscopeDecoder.decode(bytes, sourceName: "x", options: SpeedscopeOptions(prefixProfileName: true))
+                _ = try SpeedscopeDecoder.decode(
+                    bytes, sourceName: "x", options: SpeedscopeOptions(prefixProfileName: true))
             }
         }
     }
@@ -40,7 +42,10 @@ final class ImportersRobustnessTests: XCTestCase {
     func fixtures() throws -> [(String, [UInt8], [Decoder])] {
         [
             ("node-workload.cpuprofile", try P.fixture("node-workload.cpuprofile"), [.cpuprofile, .cpuprofileByTime]),
-            ("py-spy-workload.speedscope.json", try P.fixture("py-spy-workload.speedscope.json"), [.speedscope, .speedscopePrefixed]),
+            (
+                "py-spy-workload.speedscope.json", try P.fixture("py-spy-workload.speedscope.json"),
+                [.speedscope, .speedscopePrefixed]
+            ),
             ("hand-written cpuprofile", Array(ImportersCPUProfileTests.basic.utf8), [.cpuprofile, .cpuprofileByTime]),
         ]
     }
@@ -127,7 +132,8 @@ final class ImportersRobustnessTests: XCTestCase {
             "{\"shared\":{\"frames\":[{\"name\":\"a\"}]},\"profiles\":[{\"type\":\"evented\",\"events\":[{\"type\":\"O\",\"at\":1e308,\"frame\":0},{\"type\":\"O\",\"at\":1e308,\"frame\":0}]}]}",
             "{\"shared\":{\"frames\":[{\"name\":\"a\"}]},\"profiles\":[{\"type\":\"sampled\",\"samples\":[[0,0,0]],\"weights\":[1e308]}]}",
             "{\"shared\":{\"frames\":[{\"name\":\"a\\ud800\\udc00\\ud800\"}]},\"profiles\":[{\"type\":\"sampled\",\"samples\":[[0]],\"weights\":[1]}]}",
-            "{\"a\":\"\\u12\"}", "{\"a\":\"\\x\"}", "{\"a\":01}", "{\"a\":-}", "{\"a\":1.}", "{\"a\":1e}", "[1,]", "{,}",
+            "{\"a\":\"\\u12\"}", "{\"a\":\"\\x\"}", "{\"a\":01}", "{\"a\":-}", "{\"a\":1.}", "{\"a\":1e}", "[1,]",
+            "{,}",
             "{\"a\":1}}", "{\"a\" 1}", "tru", "nul", "\"\u{01}\"",
         ]
         for c in cases {
@@ -137,18 +143,25 @@ final class ImportersRobustnessTests: XCTestCase {
         var nodes: [String] = []
         let depth = 20_000
         for id in 1...depth {
-            nodes.append("{\"id\":\(id),\"callFrame\":{\"functionName\":\"f\(id % 7)\",\"url\":\"\"},\"children\":[\(id < depth ? "\(id + 1)" : "")]}")
+            nodes.append(
+                "{\"id\":\(id),\"callFrame\":{\"functionName\":\"f\(id % 7)\",\"url\":\"\"},\"children\":[\(id < depth ? "\(id + 1)" : "")]}"
+            )
         }
         let chain = "{\"nodes\":[\(nodes.joined(separator: ","))],\"samples\":[\(depth),\(depth / 2)]}"
-        XCTAssertNoThrow(try {
-            let (p, _) = try CPUProfileDecoder.decode(Array(chain.utf8), sourceName: "chain", options: CPUProfileOptions())
-            XCTAssertEqual(p.totalWeight, 2)
-            XCTAssertEqual(p.depth.max(), Int32(depth))
-        }())
+        XCTAssertNoThrow(
+            try {
+                let (p, _) = try CPUProfileDecoder.decode(
+                    Array(chain.utf8), sourceName: "chain", options: CPUProfileOptions())
+                XCTAssertEqual(p.totalWeight, 2)
+                XCTAssertEqual(p.depth.max(), Int32(depth))
+            }())
     }
 
     func testJSONReaderBasics() throws {
-        let v = try JSONImport.parse(Array("\u{FEFF} {\"a\": [1, -2.5e2, 0], \"b\": [\"x\\n\\u00e9\\ud83d\\ude00\", true, null], \"a\": {} } ".utf8))
+        let v = try JSONImport.parse(
+            Array(
+                "\u{FEFF} {\"a\": [1, -2.5e2, 0], \"b\": [\"x\\n\\u00e9\\ud83d\\ude00\", true, null], \"a\": {} } ".utf8
+            ))
         guard case .object(let o) = v else { return XCTFail("not an object") }
         XCTAssertNotNil(o["a"]?.object, "the last duplicate key wins")
         XCTAssertEqual(o["b"]?.array?.first?.string, "x\né😀")

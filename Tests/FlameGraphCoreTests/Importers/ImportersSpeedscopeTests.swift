@@ -1,5 +1,6 @@
-@testable import FlameGraphCore
 import XCTest
+
+@testable import FlameGraphCore
 
 /// speedscope decoding on small hand-written inputs, compared as exact folded text.
 final class ImportersSpeedscopeTests: XCTestCase {
@@ -34,7 +35,8 @@ final class ImportersSpeedscopeTests: XCTestCase {
         "{\"type\":\"sampled\",\"name\":\"\(name)\",\"unit\":\"\(unit)\",\"startValue\":0,\"endValue\":10,\"samples\":\(samples),\"weights\":\(weights)}"
     }
 
-    func evented(_ unit: String, name: String = "Thread 2", end: Double = 10, events: [(String, Double, Int)]) -> String {
+    func evented(_ unit: String, name: String = "Thread 2", end: Double = 10, events: [(String, Double, Int)]) -> String
+    {
         let list = events.map { "{\"type\":\"\($0.0)\",\"at\":\($0.1),\"frame\":\($0.2)}" }.joined(separator: ",")
         return
             "{\"type\":\"evented\",\"name\":\"\(name)\",\"unit\":\"\(unit)\",\"startValue\":0,\"endValue\":\(end),\"events\":[\(list)]}"
@@ -108,7 +110,8 @@ final class ImportersSpeedscopeTests: XCTestCase {
         XCTAssertTrue(try unitAndTotal("seconds") == (.microseconds, 1_750_000))
         XCTAssertTrue(try unitAndTotal("bytes") == (.bytes, 1.75))
         XCTAssertTrue(try unitAndTotal("none") == (.samples, 1.75))
-        XCTAssertTrue(message(file(sampled("parsecs", samples: "[[0]]", weights: "[1]"))).contains("unknown unit \"parsecs\""))
+        XCTAssertTrue(
+            message(file(sampled("parsecs", samples: "[[0]]", weights: "[1]"))).contains("unknown unit \"parsecs\""))
     }
 
     func testSecondsBecomeWholeMicroseconds() throws {
@@ -169,7 +172,9 @@ final class ImportersSpeedscopeTests: XCTestCase {
         XCTAssertTrue(m.contains("no \"shared\" object"), m)
         m = message(file(""))
         XCTAssertTrue(m.contains("holds no samples"), m)
-        m = message(file(sampled("none", samples: "[[0]]", weights: "[1]")).replacingOccurrences(of: "{\"name\":\"main\"", with: "{\"nom\":\"main\""))
+        m = message(
+            file(sampled("none", samples: "[[0]]", weights: "[1]")).replacingOccurrences(
+                of: "{\"name\":\"main\"", with: "{\"nom\":\"main\""))
         XCTAssertTrue(m.contains("shared.frames[0] has no name"), m)
         m = message("{\"shared\":{\"frames\":[]},\"profiles\":[{\"type\":\"sampled\"")
         XCTAssertTrue(m.hasPrefix("in.json: speedscope: malformed JSON: "), m)

@@ -41,6 +41,9 @@ public enum CPUProfileDecoder {
     /// Deltas larger than this (about 11.6 days in microseconds) are taken for corrupt data.
     static let maxDelta: Double = 1e12
 
+    static let traceEventsHint =
+        "this is a Chrome trace (trace events), not a CPU profile: save one from the JavaScript profiler, or use Node's --cpu-prof"
+
     public static func decode(_ bytes: [UInt8], sourceName: String, options: CPUProfileOptions) throws
         -> (Profile, Diagnostics)
     {
@@ -55,12 +58,12 @@ public enum CPUProfileDecoder {
         }
         guard var top = document.object else {
             if case .array(let events, _) = document, events.first?.object?["ph"] != nil {
-                throw fail("this is a Chrome trace (trace events), not a CPU profile: save it from the JavaScript profiler, or use Node's --cpu-prof")
+                throw fail(traceEventsHint)
             }
             throw fail("the top level is \(document.kindName), not an object (not a V8 CPU profile?)")
         }
         if top["traceEvents"] != nil && top["nodes"] == nil {
-            throw fail("this is a Chrome trace (trace events), not a CPU profile: save it from the JavaScript profiler, or use Node's --cpu-prof")
+            throw fail(traceEventsHint)
         }
         // A DevTools protocol response: {"profile": {...}} or {"id": 1, "result": {"profile": {...}}}.
         if top["nodes"] == nil && top["head"] == nil {
@@ -170,7 +173,9 @@ public enum CPUProfileDecoder {
             any = true
         }
         if !anyHits { throw fail("the profile holds no samples (no samples, and every hitCount is 0)") }
-        if !any { throw fail(options.dropIdle ? "no samples left after dropping idle time" : "the profile holds no samples") }
+        if !any {
+            throw fail(options.dropIdle ? "no samples left after dropping idle time" : "the profile holds no samples")
+        }
     }
 
     // MARK: - Reading the arrays
@@ -204,7 +209,9 @@ public enum CPUProfileDecoder {
                 var node = try readNode(item, position: path, nested: true, fail: fail)
                 node.parent = parent
                 if let kids = item.object?["children"]?.array {
-                    for (c, kid) in kids.enumerated().reversed() { pending.append((kid, node.id, path + ".children[\(c)]")) }
+                    for (c, kid) in kids.enumerated().reversed() {
+                        pending.append((kid, node.id, path + ".children[\(c)]"))
+                    }
                 }
                 node.children = []
                 out.append(node)
@@ -254,7 +261,8 @@ public enum CPUProfileDecoder {
                 guard let s = v.string else { throw fail("\(label): url is \(v.kindName), not a string") }
                 url = s
             }
-            line = try integer(frame["lineNumber"], "\(label): lineNumber", min: -1, max: 2_147_483_647, fail: fail) ?? -1
+            line =
+                try integer(frame["lineNumber"], "\(label): lineNumber", min: -1, max: 2_147_483_647, fail: fail) ?? -1
         }
         var children: [Int] = []
         if !nested, let v = o["children"] {
@@ -336,7 +344,9 @@ public enum CPUProfileDecoder {
         guard let value else { return nil }
         if case .null = value { return nil }
         guard let d = value.number else { throw fail("\(what) is \(value.kindName), not a number") }
-        guard d >= 0, d <= 9_007_199_254_740_992 else { throw fail("\(what) is out of range (\(JSONImport.describe(d)))") }
+        guard d >= 0, d <= 9_007_199_254_740_992 else {
+            throw fail("\(what) is out of range (\(JSONImport.describe(d)))")
+        }
         return d
     }
 
@@ -364,7 +374,8 @@ public enum CPUProfileDecoder {
             func link(_ child: Int, to p: Int) throws {
                 let old = parent[child]
                 if old >= 0 && old != p {
-                    throw fail("node id \(nodes[child].id) has two parents (node ids \(nodes[old].id) and \(nodes[p].id))")
+                    throw fail(
+                        "node id \(nodes[child].id) has two parents (node ids \(nodes[old].id) and \(nodes[p].id))")
                 }
                 parent[child] = p
             }
@@ -406,7 +417,8 @@ public enum CPUProfileDecoder {
                 isDropped.append(
                     options.dropIdle && native
                         && (node.functionName == "(idle)" || node.functionName == "(program)"
-                            || node.functionName == "(garbage collector)"))
+                            || node.functionName == "(garbage collector)")
+                )
                 names.append(CPUProfileDecoder.frameName(node))
             }
         }
@@ -436,7 +448,9 @@ public enum CPUProfileDecoder {
                 var base: Int32 = j >= 0 ? trie[j] : 0
                 for w in pending.reversed() {
                     if base >= 0 && !tree.isDropped[w] {
-                        if !tree.isRoot[w] { base = profile.child(of: base, named: profile.names.intern(tree.names[w])) }
+                        if !tree.isRoot[w] {
+                            base = profile.child(of: base, named: profile.names.intern(tree.names[w]))
+                        }
                     } else {
                         base = -1
                     }

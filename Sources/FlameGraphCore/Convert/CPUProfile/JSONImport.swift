@@ -130,7 +130,9 @@ enum JSONImport {
             guard i < bytes.count else { throw SyntaxError(offset: i, message: "empty input: expected a JSON value") }
             let v = try value()
             skipBlanks()
-            if i < bytes.count { throw SyntaxError(offset: i, message: "unexpected \(describe(i)) after the JSON value") }
+            if i < bytes.count {
+                throw SyntaxError(offset: i, message: "unexpected \(describe(i)) after the JSON value")
+            }
             return v
         }
 
@@ -159,9 +161,15 @@ enum JSONImport {
             case UInt8(ascii: "{"): return try object()
             case UInt8(ascii: "["): return try array()
             case UInt8(ascii: "\""): return .string(try string())
-            case UInt8(ascii: "t"): try literal("true"); return .bool(true)
-            case UInt8(ascii: "f"): try literal("false"); return .bool(false)
-            case UInt8(ascii: "n"): try literal("null"); return .null
+            case UInt8(ascii: "t"):
+                try literal("true")
+                return .bool(true)
+            case UInt8(ascii: "f"):
+                try literal("false")
+                return .bool(false)
+            case UInt8(ascii: "n"):
+                try literal("null")
+                return .null
             case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try number())
             default: throw unexpected("a value")
             }
@@ -198,10 +206,14 @@ enum JSONImport {
             }
             while true {
                 skipBlanks()
-                guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw unexpected("an object key (a string)") }
+                guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else {
+                    throw unexpected("an object key (a string)")
+                }
                 let key = try string()
                 skipBlanks()
-                guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw unexpected("':' after an object key") }
+                guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else {
+                    throw unexpected("':' after an object key")
+                }
                 i += 1
                 skipBlanks()
                 let v = try value()
@@ -292,7 +304,9 @@ enum JSONImport {
             if i < bytes.count && bytes[i] == UInt8(ascii: ".") {
                 simple = false
                 i += 1
-                guard isDigit(i) else { throw SyntaxError(offset: start, message: "invalid number (no digit after '.')") }
+                guard isDigit(i) else {
+                    throw SyntaxError(offset: start, message: "invalid number (no digit after '.')")
+                }
                 while isDigit(i) { i += 1 }
             }
             if i < bytes.count && (bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E")) {
@@ -326,7 +340,9 @@ enum JSONImport {
             guard i + 4 <= bytes.count else { throw SyntaxError(offset: i, message: "truncated \\u escape") }
             var v: UInt32 = 0
             for k in 0..<4 {
-                guard let h = hexValue(bytes[i + k]) else { throw SyntaxError(offset: i, message: "invalid \\u escape") }
+                guard let h = hexValue(bytes[i + k]) else {
+                    throw SyntaxError(offset: i, message: "invalid \\u escape")
+                }
                 v = v << 4 | h
             }
             i += 4

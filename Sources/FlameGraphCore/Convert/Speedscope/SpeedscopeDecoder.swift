@@ -46,7 +46,9 @@ public enum SpeedscopeDecoder {
             throw fail("the top level is \(document.kindName), not an object (not a speedscope file?)")
         }
         guard let sharedValue = top["shared"] else { throw fail("no \"shared\" object (not a speedscope file?)") }
-        guard let shared = sharedValue.object else { throw fail("\"shared\" is \(sharedValue.kindName), not an object") }
+        guard let shared = sharedValue.object else {
+            throw fail("\"shared\" is \(sharedValue.kindName), not an object")
+        }
         guard let framesValue = shared["frames"], let frameList = framesValue.array else {
             throw fail("\"shared.frames\" is missing or not an array")
         }
@@ -76,7 +78,8 @@ public enum SpeedscopeDecoder {
             var root: Int32 = 0
             if options.prefixProfileName {
                 let name = entry["name"]?.string.map(JSONImport.foldedSafe) ?? "profile \(p)"
-                root = state.profile.child(of: 0, named: state.profile.names.intern(name.isEmpty ? "profile \(p)" : name))
+                root = state.profile.child(
+                    of: 0, named: state.profile.names.intern(name.isEmpty ? "profile \(p)" : name))
             }
             switch entry["type"]?.string {
             case "sampled":
@@ -85,7 +88,8 @@ public enum SpeedscopeDecoder {
                 try state.evented(entry, label: label, root: root, factor: factor)
             case let other:
                 state.diagnostics.warn(
-                    "\(sourceName): speedscope: \(label) has unknown type \(other.map { "\"\($0)\"" } ?? "(none)"); skipped")
+                    "\(sourceName): speedscope: \(label) has unknown type \(other.map { "\"\($0)\"" } ?? "(none)"); skipped"
+                )
             }
         }
         guard state.stacks > 0 else { throw fail("the file holds no samples") }
@@ -206,7 +210,9 @@ public enum SpeedscopeDecoder {
 
         func frameIndex(_ d: Double, _ what: @autoclosure () -> String) throws -> Int {
             guard JSONImport.isExactInteger(d), d >= 0, d < Double(frameNames.count) else {
-                throw fail("\(what()) references unknown frame \(JSONImport.describe(d)) (there are \(frameNames.count) frames)")
+                throw fail(
+                    "\(what()) references unknown frame \(JSONImport.describe(d)) (there are \(frameNames.count) frames)"
+                )
             }
             return Int(d)
         }
@@ -227,7 +233,9 @@ public enum SpeedscopeDecoder {
             }
             var empty = 0
             for (k, sample) in samples.enumerated() {
-                guard let stack = sample.numbers else { throw fail("\(label).samples[\(k)] is not an array of frame indices") }
+                guard let stack = sample.numbers else {
+                    throw fail("\(label).samples[\(k)] is not an array of frame indices")
+                }
                 let w = weights?[k] ?? 1
                 guard w >= 0 else { throw fail("\(label).weights[\(k)] is negative (\(JSONImport.describe(w)))") }
                 var node = root
@@ -256,14 +264,17 @@ public enum SpeedscopeDecoder {
             var strayCloses = 0
             var skippedCloses = 0
             for (k, item) in events.enumerated() {
-                guard let e = item.object else { throw fail("\(label).events[\(k)] is \(item.kindName), not an object") }
+                guard let e = item.object else {
+                    throw fail("\(label).events[\(k)] is \(item.kindName), not an object")
+                }
                 guard let at = e["at"]?.number else { throw fail("\(label).events[\(k)] has no time (\"at\")") }
                 guard let frameValue = e["frame"]?.number else { throw fail("\(label).events[\(k)] has no frame") }
                 let frame = try frameIndex(frameValue, "\(label).events[\(k)]")
                 if let previous {
                     guard at >= previous else {
                         throw fail(
-                            "\(label).events[\(k)] goes back in time (at \(JSONImport.describe(at)) after \(JSONImport.describe(previous)))")
+                            "\(label).events[\(k)] goes back in time (at \(JSONImport.describe(at)) after \(JSONImport.describe(previous)))"
+                        )
                     }
                     if !frames.isEmpty && at > previous {
                         profile.addWeight(at: nodes[nodes.count - 1], scaled(at - previous, factor))
@@ -288,7 +299,9 @@ public enum SpeedscopeDecoder {
                         strayCloses += 1
                     }
                 default:
-                    throw fail("\(label).events[\(k)] has type \(e["type"].map { "\($0.string ?? $0.kindName)" } ?? "(none)"), not \"O\" or \"C\"")
+                    throw fail(
+                        "\(label).events[\(k)] has type \(e["type"].map { "\($0.string ?? $0.kindName)" } ?? "(none)"), not \"O\" or \"C\""
+                    )
                 }
             }
             if !frames.isEmpty {
@@ -297,15 +310,18 @@ public enum SpeedscopeDecoder {
                     stacks += 1
                 }
                 diagnostics.warn(
-                    "\(sourceName): speedscope: \(label) leaves \(frames.count) frames open at its end; closed at endValue")
+                    "\(sourceName): speedscope: \(label) leaves \(frames.count) frames open at its end; closed at endValue"
+                )
             }
             if skippedCloses > 0 {
                 diagnostics.warn(
-                    "\(sourceName): speedscope: \(label) closes frames out of order; \(skippedCloses) frames inside them were closed with them")
+                    "\(sourceName): speedscope: \(label) closes frames out of order; \(skippedCloses) frames inside them were closed with them"
+                )
             }
             if strayCloses > 0 {
                 diagnostics.warn(
-                    "\(sourceName): speedscope: \(label) has \(strayCloses) close events for frames that were not open; ignored")
+                    "\(sourceName): speedscope: \(label) has \(strayCloses) close events for frames that were not open; ignored"
+                )
             }
         }
     }
