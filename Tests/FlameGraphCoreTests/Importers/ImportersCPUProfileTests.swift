@@ -293,28 +293,20 @@ final class ImportersCPUProfileTests: XCTestCase {
         XCTAssertTrue(message(json, options).contains("no samples left after dropping idle time"))
     }
 
-    // MARK: The real fixture
+    // MARK: The real fixtures
 
-    func testNodeFixture() throws {
-        let bytes = try P.fixture("node-workload.cpuprofile")
-        let (profile, diagnostics) = try CPUProfileDecoder.decode(
-            bytes, sourceName: "node-workload.cpuprofile", options: CPUProfileOptions())
-        XCTAssertEqual(diagnostics.warnings, [])
-        let file = try JSONSerialization.jsonObject(with: Data(bytes)) as! [String: Any]
-        let samples = file["samples"] as! [Int]
-        XCTAssertEqual(profile.totalWeight, Double(samples.count))
-        let hot = P.share(profile) { $0 == "hotLoop (workload.js:2)" }
-        let cold = P.share(profile) { $0 == "coldLoop (workload.js:3)" }
-        XCTAssertGreaterThan(hot, 0.4)
-        XCTAssertGreaterThan(cold, 0.05)
-        XCTAssertGreaterThan(hot, cold)
-        XCTAssertFalse(P.folded(profile).contains("(root)"))
-
-        var options = CPUProfileOptions()
-        options.weightByTime = true
-        let (timed, _) = try CPUProfileDecoder.decode(bytes, sourceName: "node-workload.cpuprofile", options: options)
-        let deltas = file["timeDeltas"] as! [Int]
-        let span = Double((file["endTime"] as! Int) - (file["startTime"] as! Int))
-        XCTAssertEqual(timed.totalWeight, span - Double(deltas[0]))
+    /// Profiles of `Tests/Fixtures/importers/workload.js` by Node, Deno and Bun.
+    func testRuntimeFixtures() throws {
+        for name in ["node-workload.cpuprofile", "deno-workload.cpuprofile", "bun-workload.cpuprofile"] {
+            let bytes = try P.fixture(name)
+            let (profile, diagnostics) = try CPUProfileDecoder.decode(
+                bytes, sourceName: name, options: CPUProfileOptions())
+            XCTAssertEqual(diagnostics.warnings, [], name)
+            let check = try P.checkV8Profile(bytes, profile, name: name)
+            XCTAssertGreaterThan(check.hot, 0.4, name)
+            XCTAssertGreaterThan(check.hot, check.cold, name)
+            XCTAssertGreaterThan(check.cold, 0.05, name)
+            XCTAssertFalse(P.folded(profile).contains("(root)"), name)
+        }
     }
 }

@@ -22,56 +22,42 @@ final class ImportersProducerTests: XCTestCase {
 
         """
 
-    func testNodeCPUProf() throws {
-        let node = try P.requireTool("node", installHint: "apt-get install nodejs")
-        let dir = try P.makeDirectory("importers-node")
+    /// Runs `tool` with `arguments` (which write one `.cpuprofile` into `DIR/prof`) on the workload and
+    /// checks the profile against the file and the workload's known shares.
+    func profileJavaScript(
+        _ tool: String, _ arguments: [String], environment: [String: String] = [:], file: StaticString = #filePath,
+        line: UInt = #line
+    ) throws {
+        let dir = try P.makeDirectory("importers-\((tool as NSString).lastPathComponent)")
         defer { P.removeDirectory(dir) }
         try Self.nodeWorkload.write(toFile: dir + "/workload.js", atomically: true, encoding: .utf8)
-        let result = try P.run(
-            node, ["--cpu-prof", "--cpu-prof-dir", dir + "/prof", "workload.js"], in: dir, timeout: 120)
-        XCTAssertEqual(result.status, 0, result.summary)
+        let result = try P.run(tool, arguments + ["workload.js"], in: dir, timeout: 120, environment: environment)
+        XCTAssertEqual(result.status, 0, result.summary, file: file, line: line)
         let files = (try? FileManager.default.contentsOfDirectory(atPath: dir + "/prof")) ?? []
         let profiles = files.filter { $0.hasSuffix(".cpuprofile") }
-        XCTAssertEqual(profiles.count, 1, "\(files) \(result.summary)")
+        XCTAssertEqual(profiles.count, 1, "\(files) \(result.summary)", file: file, line: line)
         guard let name = profiles.first, let data = FileManager.default.contents(atPath: dir + "/prof/" + name) else {
             return
         }
         let bytes = [UInt8](data)
-        let file = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-        let samples = try XCTUnwrap(file["samples"] as? [Int])
-        let deltas = try XCTUnwrap(file["timeDeltas"] as? [Int])
-        let start = try XCTUnwrap(file["startTime"] as? Int)
-        let end = try XCTUnwrap(file["endTime"] as? Int)
+        let (profile, _) = try CPUProfileDecoder.decode(bytes, sourceName: name, options: CPUProfileOptions())
+        let shares = try P.checkV8Profile(bytes, profile, name: name, file: file, line: line)
+        XCTAssertGreaterThan(profile.totalWeight, 100, "1.5 s of samples", file: file, line: line)
+        XCTAssertGreaterThan(shares.hot, 0.4, P.folded(profile), file: file, line: line)
+        XCTAssertGreaterThan(shares.hot, shares.cold, P.folded(profile), file: file, line: line)
+        XCTAssertGreaterThan(shares.cold, 0.05, P.folded(profile), file: file, line: line)
+        XCTAssertLessThan(shares.cold, 0.45, P.folded(profile), file: file, line: line)
+    }
 
-        let (profile, diagnostics) = try CPUProfileDecoder.decode(bytes, sourceName: name, options: CPUProfileOptions())
-        XCTAssertEqual(profile.unit, .samples)
-        XCTAssertEqual(profile.totalWeight, Double(samples.count), "one count per sample")
-        XCTAssertGreaterThan(samples.count, 300, "1.5 s at node's default 1 ms interval")
-        let hot = P.share(profile) { $0 == "hotLoop (workload.js:2)" }
-        let cold = P.share(profile) { $0 == "coldLoop (workload.js:3)" }
-        XCTAssertGreaterThan(hot, 0.4, P.folded(profile))
-        XCTAssertGreaterThan(hot, cold, P.folded(profile))
-        XCTAssertGreaterThan(cold, 0.05, P.folded(profile))
-        XCTAssertLessThan(cold, 0.45, P.folded(profile))
-        if deltas.allSatisfy({ $0 >= 0 }) { XCTAssertEqual(diagnostics.warnings, []) }
+    func testNodeCPUProf() throws {
+        let node = try P.requireTool("node", installHint: "apt-get install nodejs")
+        try profileJavaScript(node, ["--cpu-prof", "--cpu-prof-dir", "prof"])
+    }
 
-        var options = CPUProfileOptions()
-        options.weightByTime = true
-        let (timed, _) = try CPUProfileDecoder.decode(bytes, sourceName: name, options: options)
-        XCTAssertEqual(timed.unit, .microseconds)
-        let span = Double(end - start)
-        // Everything from the first sample to endTime: the span less the gap before the first sample.
-        XCTAssertEqual(timed.totalWeight, span - Double(deltas[0]), accuracy: 1)
-        XCTAssertEqual(timed.totalWeight, span, accuracy: span * 0.05)
-        let hotTime = P.share(timed) { $0 == "hotLoop (workload.js:2)" }
-        XCTAssertGreaterThan(hotTime, 0.4)
-
-        options.dropIdle = true
-        let (busy, _) = try CPUProfileDecoder.decode(bytes, sourceName: name, options: options)
-        XCTAssertLessThanOrEqual(busy.totalWeight, timed.totalWeight)
-        XCTAssertFalse(P.folded(busy).contains("(idle)"))
-        XCTAssertFalse(P.folded(busy).contains("(program)"))
-        XCTAssertFalse(P.folded(busy).contains("(garbage collector)"))
+    func testDenoCPUProf() throws {
+        let deno = try P.requireTool("deno", installHint: "pip install deno")
+        try profileJavaScript(
+            deno, ["run", "--cpu-prof", "--cpu-prof-dir=prof"], environment: ["DENO_NO_UPDATE_CHECK": "1"])
     }
 
     // MARK: py-spy

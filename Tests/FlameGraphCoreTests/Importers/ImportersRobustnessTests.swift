@@ -42,6 +42,8 @@ final class ImportersRobustnessTests: XCTestCase {
     func fixtures() throws -> [(String, [UInt8], [Decoder])] {
         [
             ("node-workload.cpuprofile", try P.fixture("node-workload.cpuprofile"), [.cpuprofile, .cpuprofileByTime]),
+            ("deno-workload.cpuprofile", try P.fixture("deno-workload.cpuprofile"), [.cpuprofile, .cpuprofileByTime]),
+            ("bun-workload.cpuprofile", try P.fixture("bun-workload.cpuprofile"), [.cpuprofile, .cpuprofileByTime]),
             (
                 "py-spy-workload.speedscope.json", try P.fixture("py-spy-workload.speedscope.json"),
                 [.speedscope, .speedscopePrefixed]

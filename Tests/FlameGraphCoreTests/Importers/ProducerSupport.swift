@@ -76,10 +76,14 @@ enum ProducerSupport {
     }
 
     /// Starts `executable` with its output going to files in `directory` (no pipes to fill up).
-    static func start(_ executable: String, _ arguments: [String], in directory: String, tag: String) throws
-        -> Process
-    {
+    static func start(
+        _ executable: String, _ arguments: [String], in directory: String, tag: String,
+        environment: [String: String] = [:]
+    ) throws -> Process {
         let process = Process()
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
@@ -116,11 +120,12 @@ enum ProducerSupport {
     }
 
     /// Runs `executable` to completion, killing it if it takes longer than `timeout` seconds.
-    static func run(_ executable: String, _ arguments: [String], in directory: String, timeout: TimeInterval)
-        throws -> Result
-    {
+    static func run(
+        _ executable: String, _ arguments: [String], in directory: String, timeout: TimeInterval,
+        environment: [String: String] = [:]
+    ) throws -> Result {
         let tag = "run-\(UUID().uuidString.prefix(8))"
-        let process = try start(executable, arguments, in: directory, tag: tag)
+        let process = try start(executable, arguments, in: directory, tag: tag, environment: environment)
         let finished = wait(process, timeout: timeout)
         if !finished { stop(process) }
         let out = (try? String(contentsOfFile: "\(directory)/\(tag).stdout", encoding: .utf8)) ?? ""
@@ -153,6 +158,52 @@ enum ProducerSupport {
             hit += profile.selfWeight[Int(leaf)]
         }
         return hit / total
+    }
+
+    /// Checks a V8 profile of the `hotLoop`/`coldLoop` workload against the file read independently
+    /// (with `JSONSerialization`): one count per sample, and with `weightByTime` the time from the first
+    /// sample to `endTime`. Returns the shares of the two functions.
+    static func checkV8Profile(
+        _ bytes: [UInt8], _ profile: Profile, name: String, file: StaticString = #filePath, line: UInt = #line
+    ) throws -> (hot: Double, cold: Double) {
+        let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])
+        // Bun writes endTime with a fraction: read every number as a Double.
+        func numbers(_ key: String) throws -> [Double] {
+            try XCTUnwrap((json[key] as? [NSNumber])?.map(\.doubleValue), "\(name): \(key)")
+        }
+        func number(_ key: String) throws -> Double {
+            try XCTUnwrap((json[key] as? NSNumber)?.doubleValue, "\(name): \(key)")
+        }
+        let samples = try numbers("samples")
+        let deltas = try numbers("timeDeltas")
+        let start = try number("startTime")
+        let end = try number("endTime")
+        XCTAssertEqual(profile.unit, .samples, name, file: file, line: line)
+        XCTAssertEqual(
+            profile.totalWeight, Double(samples.count), "\(name): one count per sample", file: file, line: line)
+
+        var options = CPUProfileOptions()
+        options.weightByTime = true
+        let (timed, _) = try CPUProfileDecoder.decode(bytes, sourceName: name, options: options)
+        XCTAssertEqual(timed.unit, .microseconds, name, file: file, line: line)
+        let span = end - start
+        if deltas.allSatisfy({ $0 >= 0 }) && deltas.reduce(0, +) <= span {
+            // Everything from the first sample to endTime: the span less the gap before the first sample.
+            XCTAssertEqual(timed.totalWeight, span - deltas[0], accuracy: 1, name, file: file, line: line)
+        }
+        XCTAssertEqual(timed.totalWeight, span, accuracy: span * 0.05, name, file: file, line: line)
+
+        options.dropIdle = true
+        if let (busy, _) = try? CPUProfileDecoder.decode(bytes, sourceName: name, options: options) {
+            XCTAssertLessThanOrEqual(busy.totalWeight, timed.totalWeight, name, file: file, line: line)
+            let text = folded(busy)
+            for idle in ["(idle)", "(program)", "(garbage collector)"] {
+                XCTAssertFalse(text.contains(idle), "\(name): \(idle) left", file: file, line: line)
+            }
+        }
+        let hot = share(profile) { $0 == "hotLoop (workload.js:2)" }
+        let cold = share(profile) { $0 == "coldLoop (workload.js:3)" }
+        return (hot, cold)
     }
 
     /// Decoding either succeeds or throws a bad-input `FlameGraphError`; anything else fails the test.
