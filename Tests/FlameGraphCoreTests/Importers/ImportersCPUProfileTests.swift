@@ -295,10 +295,22 @@ final class ImportersCPUProfileTests: XCTestCase {
 
     // MARK: The real fixtures
 
-    /// Profiles of `Tests/Fixtures/importers/workload.js` by Node, Deno and Bun.
+    /// Profiles of `Tests/Fixtures/importers/workload.js` by Node, Deno, Bun and Chromium.
     func testRuntimeFixtures() throws {
-        for name in ["node-workload.cpuprofile", "deno-workload.cpuprofile", "bun-workload.cpuprofile"] {
-            let bytes = try P.fixture(name)
+        let names = [
+            "node-workload.cpuprofile", "deno-workload.cpuprofile", "bun-workload.cpuprofile",
+            "chrome-profiler-stop.json",
+        ]
+        for name in names {
+            var bytes = try P.fixture(name)
+            if name.hasSuffix(".json") {
+                // The DevTools protocol's wrapper decodes like the profile inside it.
+                let wrapped = try CPUProfileDecoder.decode(bytes, sourceName: name, options: CPUProfileOptions())
+                let inner = try JSONSerialization.jsonObject(with: Data(bytes)) as! [String: Any]
+                bytes = [UInt8](try JSONSerialization.data(withJSONObject: inner["profile"]!))
+                let bare = try CPUProfileDecoder.decode(bytes, sourceName: name, options: CPUProfileOptions())
+                XCTAssertEqual(P.folded(wrapped.0), P.folded(bare.0))
+            }
             let (profile, diagnostics) = try CPUProfileDecoder.decode(
                 bytes, sourceName: name, options: CPUProfileOptions())
             XCTAssertEqual(diagnostics.warnings, [], name)

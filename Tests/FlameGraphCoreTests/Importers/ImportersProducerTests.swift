@@ -60,6 +60,55 @@ final class ImportersProducerTests: XCTestCase {
             deno, ["run", "--cpu-prof", "--cpu-prof-dir=prof"], environment: ["DENO_NO_UPDATE_CHECK": "1"])
     }
 
+    // MARK: Chromium, DevTools protocol
+
+    /// Drives Debian's chromium through Playwright's CDP session and writes the `Profiler.stop` result
+    /// (`{"profile": {...}}`) while the page runs the workload script.
+    static let chromeScript = """
+        import json, sys
+        from playwright.sync_api import sync_playwright
+        chromium, workload, out = sys.argv[1], open(sys.argv[2]).read(), sys.argv[3]
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+            page = browser.new_page()
+            cdp = page.context.new_cdp_session(page)
+            cdp.send("Profiler.enable")
+            cdp.send("Profiler.setSamplingInterval", {"interval": 1000})
+            cdp.send("Profiler.start")
+            page.add_script_tag(content=workload + "\\n//# sourceURL=http://localhost/static/workload.js")
+            result = cdp.send("Profiler.stop")
+            browser.close()
+        json.dump(result, open(out, "w"))
+
+        """
+
+    func testChromiumProfilerStop() throws {
+        let chromium = try P.requireTool("chromium", installHint: "apt-get install chromium")
+        let python = try P.requireTool("python3", installHint: "apt-get install python3")
+        let dir = try P.makeDirectory("importers-chromium")
+        defer { P.removeDirectory(dir) }
+        let probe = try P.run(python, ["-c", "import playwright.sync_api"], in: dir, timeout: 60)
+        if probe.status != 0 {
+            let message = "Python playwright is not installed (pip install playwright): \(probe.stderr)"
+            if ProcessInfo.processInfo.environment["CI"] != nil { throw P.MissingTool(message: message) }
+            throw XCTSkip(message)
+        }
+        try Self.chromeScript.write(toFile: dir + "/cdp.py", atomically: true, encoding: .utf8)
+        try Self.nodeWorkload.write(toFile: dir + "/workload.js", atomically: true, encoding: .utf8)
+        let result = try P.run(python, ["cdp.py", chromium, "workload.js", "stop.json"], in: dir, timeout: 120)
+        XCTAssertEqual(result.status, 0, result.summary)
+        let data = try XCTUnwrap(FileManager.default.contents(atPath: dir + "/stop.json"), result.summary)
+        let (profile, _) = try CPUProfileDecoder.decode(
+            [UInt8](data), sourceName: "stop.json", options: CPUProfileOptions())
+        let inner = try XCTUnwrap((try JSONSerialization.jsonObject(with: data) as? [String: Any])?["profile"])
+        let bare = [UInt8](try JSONSerialization.data(withJSONObject: inner))
+        let shares = try P.checkV8Profile(bare, profile, name: "stop.json")
+        XCTAssertGreaterThan(profile.totalWeight, 100, "1.5 s of samples")
+        XCTAssertGreaterThan(shares.hot, 0.4, P.folded(profile))
+        XCTAssertGreaterThan(shares.hot, shares.cold, P.folded(profile))
+        XCTAssertGreaterThan(shares.cold, 0.05, P.folded(profile))
+    }
+
     // MARK: py-spy
 
     /// `hot` does four times the work of `warm`; it writes the file named by its argument once it runs,
