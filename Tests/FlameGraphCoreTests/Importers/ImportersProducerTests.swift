@@ -183,4 +183,30 @@ final class ImportersProducerTests: XCTestCase {
         XCTAssertTrue(roots.allSatisfy { $0.hasPrefix("Thread ") }, "\(roots)")
         XCTAssertEqual(threads.totalWeight, profile.totalWeight, accuracy: 1e-6)
     }
+
+    // MARK: pyinstrument (evented speedscope)
+
+    func testPyinstrumentSpeedscope() throws {
+        let pyinstrument = try P.requireTool("pyinstrument", installHint: "pip install pyinstrument")
+        let dir = try P.makeDirectory("importers-pyinstrument")
+        defer { P.removeDirectory(dir) }
+        // The same work as the py-spy workload, for 1.5 s.
+        let workload = Self.pythonWorkload
+            .replacingOccurrences(of: "open(sys.argv[1], \"w\").close()\n", with: "")
+            .replacingOccurrences(of: "time.time() + 60", with: "time.time() + 1.5")
+        try workload.write(toFile: dir + "/workload.py", atomically: true, encoding: .utf8)
+        let result = try P.run(
+            pyinstrument, ["-r", "speedscope", "-o", "out.json", "workload.py"], in: dir, timeout: 120)
+        XCTAssertEqual(result.status, 0, result.summary)
+        let data = try XCTUnwrap(FileManager.default.contents(atPath: dir + "/out.json"), result.summary)
+        let bytes = [UInt8](data)
+        let (profile, diagnostics) = try SpeedscopeDecoder.decode(
+            bytes, sourceName: "out.json", options: SpeedscopeOptions())
+        XCTAssertEqual(diagnostics.warnings, [], "pyinstrument's events are balanced")
+        XCTAssertEqual(profile.unit, .microseconds)
+        try P.checkEventedSpan(bytes, profile)
+        XCTAssertGreaterThan(profile.totalWeight, 1_000_000, "1.5 s of work")
+        let hot = P.share(profile) { $0.hasPrefix("hot (workload.py:") }
+        XCTAssertGreaterThan(hot, 0.5, P.folded(profile))
+    }
 }

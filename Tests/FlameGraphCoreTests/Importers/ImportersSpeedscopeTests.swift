@@ -197,4 +197,17 @@ final class ImportersSpeedscopeTests: XCTestCase {
 
             """)
     }
+
+    /// pyinstrument writes *evented* profiles: the `<module>` frame stays open from the first event to
+    /// the last, so the total is that span.
+    func testPyinstrumentFixture() throws {
+        let bytes = try P.fixture("pyinstrument-workload.speedscope.json")
+        let (profile, diagnostics) = try SpeedscopeDecoder.decode(
+            bytes, sourceName: "pyinstrument", options: SpeedscopeOptions())
+        XCTAssertEqual(diagnostics.warnings, [])
+        XCTAssertEqual(profile.unit, .microseconds)
+        try P.checkEventedSpan(bytes, profile)
+        let hot = P.share(profile) { $0 == "hot (pyinstrument-workload.py:2)" }
+        XCTAssertGreaterThan(hot, 0.5, P.folded(profile))
+    }
 }

@@ -206,6 +206,29 @@ enum ProducerSupport {
         return (hot, cold)
     }
 
+    /// For a speedscope file of evented profiles (seconds) in which one frame stays open from each
+    /// profile's first event to its last: the decoded total is the sum of those spans, in microseconds.
+    static func checkEventedSpan(
+        _ bytes: [UInt8], _ profile: Profile, file: StaticString = #filePath, line: UInt = #line
+    ) throws {
+        let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])
+        let profiles = try XCTUnwrap(json["profiles"] as? [[String: Any]])
+        var span = 0.0
+        var events = 0
+        for p in profiles {
+            XCTAssertEqual(p["type"] as? String, "evented", file: file, line: line)
+            XCTAssertEqual(p["unit"] as? String, "seconds", file: file, line: line)
+            let times = try XCTUnwrap(p["events"] as? [[String: Any]]).compactMap {
+                ($0["at"] as? NSNumber)?.doubleValue
+            }
+            span += ((times.last ?? 0) - (times.first ?? 0)) * 1e6
+            events += times.count
+        }
+        XCTAssertGreaterThan(span, 0, file: file, line: line)
+        // Each interval is rounded to a thousandth of a microsecond.
+        XCTAssertEqual(profile.totalWeight, span, accuracy: Double(events) * 0.001, file: file, line: line)
+    }
+
     /// Decoding either succeeds or throws a bad-input `FlameGraphError`; anything else fails the test.
     static func assertBadInputOrSuccess(
         _ body: () throws -> Void, _ context: @autoclosure () -> String, file: StaticString = #filePath,
