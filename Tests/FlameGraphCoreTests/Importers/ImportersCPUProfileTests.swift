@@ -142,6 +142,16 @@ final class ImportersCPUProfileTests: XCTestCase {
         XCTAssertEqual(try folded(json), "a:b c  (we:ird.js:3) 1\n")
     }
 
+    func testNullFieldsReadAsAbsent() throws {
+        let json = """
+            {"nodes":[
+              {"id":1,"callFrame":{"functionName":"(root)","url":null},"children":[2]},
+              {"id":2,"callFrame":{"functionName":null,"url":null,"lineNumber":null}}
+            ],"samples":[2]}
+            """
+        XCTAssertEqual(try folded(json), "(anonymous) 1\n")
+    }
+
     func testOldNestedHeadForm() throws {
         let json = """
             {"head":{"functionName":"(root)","url":"","lineNumber":0,"id":1,"hitCount":0,"children":[

@@ -159,6 +159,26 @@ final class ImportersRobustnessTests: XCTestCase {
             }())
     }
 
+    func testUnbalancedEventsStayLinear() throws {
+        // 100k frames opened, then 100k closes of a frame that is not open: a search down the open
+        // stack for each close would take 10^10 steps.
+        let n = 100_000
+        var events: [String] = []
+        events.reserveCapacity(2 * n)
+        for k in 0..<n { events.append("{\"type\":\"O\",\"at\":\(k),\"frame\":0}") }
+        for k in 0..<n { events.append("{\"type\":\"C\",\"at\":\(n + k),\"frame\":1}") }
+        let json = """
+            {"shared":{"frames":[{"name":"a"},{"name":"b"}]},"profiles":[{"type":"evented","unit":"none",\
+            "startValue":0,"endValue":\(2 * n),"events":[\(events.joined(separator: ","))]}]}
+            """
+        let started = Date()
+        let (profile, diagnostics) = try SpeedscopeDecoder.decode(
+            Array(json.utf8), sourceName: "x", options: SpeedscopeOptions())
+        XCTAssertLessThan(Date().timeIntervalSince(started), 20)
+        XCTAssertEqual(profile.totalWeight, Double(2 * n))  // open from 0 to endValue
+        XCTAssertEqual(diagnostics.warnings.count, 2, "\(diagnostics.warnings)")
+    }
+
     func testJSONReaderBasics() throws {
         let v = try JSONImport.parse(
             Array(

@@ -253,16 +253,21 @@ public enum CPUProfileDecoder {
             throw fail("\(label) has no callFrame")
         }
         if let frame {
-            if let v = frame["functionName"] {
+            // null reads as absent.
+            func field(_ key: String) -> JSONImport.Value? {
+                if let v = frame[key], case .null = v { return nil }
+                return frame[key]
+            }
+            if let v = field("functionName") {
                 guard let s = v.string else { throw fail("\(label): functionName is \(v.kindName), not a string") }
                 functionName = s
             }
-            if let v = frame["url"] {
+            if let v = field("url") {
                 guard let s = v.string else { throw fail("\(label): url is \(v.kindName), not a string") }
                 url = s
             }
             line =
-                try integer(frame["lineNumber"], "\(label): lineNumber", min: -1, max: 2_147_483_647, fail: fail) ?? -1
+                try integer(field("lineNumber"), "\(label): lineNumber", min: -1, max: 2_147_483_647, fail: fail) ?? -1
         }
         var children: [Int] = []
         if !nested, let v = o["children"] {

@@ -259,6 +259,9 @@ public enum SpeedscopeDecoder {
                 throw fail("\(label).events is missing or not an array")
             }
             var frames: [Int] = []  // open frames, outermost first
+            // How often each frame is open: a close of a frame that is not open is found in O(1), and
+            // popping down to one that is costs what its pushes cost, so no input makes this quadratic.
+            var openCount = [Int32](repeating: 0, count: frameNames.count)
             var nodes: [Int32] = [root]  // profile node of each open prefix; nodes[0] is the base
             var previous: Double? = nil
             var strayCloses = 0
@@ -285,16 +288,17 @@ public enum SpeedscopeDecoder {
                 switch e["type"]?.string {
                 case "O":
                     frames.append(frame)
+                    openCount[frame] += 1
                     nodes.append(profile.child(of: nodes[nodes.count - 1], named: nameID(frame)))
                 case "C":
-                    if frames.last == frame {
-                        frames.removeLast()
-                        nodes.removeLast()
-                    } else if let open = frames.lastIndex(of: frame) {
-                        // Frames opened inside this one were never closed: close them here.
-                        skippedCloses += frames.count - 1 - open
-                        frames.removeSubrange(open...)
-                        nodes.removeSubrange((open + 1)...)
+                    if openCount[frame] > 0 {
+                        // Frames opened inside this one and never closed are closed with it.
+                        while let top = frames.popLast() {
+                            nodes.removeLast()
+                            openCount[top] -= 1
+                            if top == frame { break }
+                            skippedCloses += 1
+                        }
                     } else {
                         strayCloses += 1
                     }
