@@ -151,9 +151,11 @@ final class ImportersSpeedscopeTests: XCTestCase {
     }
 
     func testUnknownProfileTypesAreSkipped() throws {
-        let odd = "{\"type\":\"flame\",\"unit\":\"none\"}"
+        let odd = "{\"type\":\"flame\",\"unit\":\"bytes\"}"
         let (profile, diagnostics) = try decode(file(odd + "," + sampled("none", samples: "[[0]]", weights: "[1]")))
         XCTAssertEqual(P.folded(profile), "main (main.py:3) 1\n")
+        XCTAssertEqual(profile.unit, .samples, "the unit comes from the first profile read")
+        XCTAssertEqual(diagnostics.warnings.count, 1)
         XCTAssertTrue(diagnostics.warnings[0].contains("unknown type \"flame\""))
     }
 

@@ -66,6 +66,13 @@ public enum SpeedscopeDecoder {
         for (p, item) in profileList.enumerated() {
             guard let entry = item.object else { throw fail("profiles[\(p)] is \(item.kindName), not an object") }
             let label = "profiles[\(p)]"
+            let type = entry["type"]?.string
+            guard type == "sampled" || type == "evented" else {
+                state.diagnostics.warn(
+                    "\(sourceName): speedscope: \(label) has unknown type \(type.map { "\"\($0)\"" } ?? "(none)"); skipped"
+                )
+                continue
+            }
             let unitName: String
             if let u = entry["unit"] {
                 guard let s = u.string else { throw fail("\(label).unit is \(u.kindName), not a string") }
@@ -77,19 +84,14 @@ public enum SpeedscopeDecoder {
             let factor = state.factor(for: unit)
             var root: Int32 = 0
             if options.prefixProfileName {
-                let name = entry["name"]?.string.map(JSONImport.foldedSafe) ?? "profile \(p)"
-                root = state.profile.child(
-                    of: 0, named: state.profile.names.intern(name.isEmpty ? "profile \(p)" : name))
+                var name = entry["name"]?.string.map(JSONImport.foldedSafe) ?? ""
+                if name.isEmpty { name = "profile \(p)" }
+                root = state.profile.child(of: 0, named: state.profile.names.intern(name))
             }
-            switch entry["type"]?.string {
-            case "sampled":
+            if type == "sampled" {
                 try state.sampled(entry, label: label, root: root, factor: factor)
-            case "evented":
+            } else {
                 try state.evented(entry, label: label, root: root, factor: factor)
-            case let other:
-                state.diagnostics.warn(
-                    "\(sourceName): speedscope: \(label) has unknown type \(other.map { "\"\($0)\"" } ?? "(none)"); skipped"
-                )
             }
         }
         guard state.stacks > 0 else { throw fail("the file holds no samples") }
