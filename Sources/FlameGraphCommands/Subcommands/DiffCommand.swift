@@ -33,12 +33,6 @@ struct DiffCommand: ParsableCommand {
         name: [.short, .long], help: ArgumentHelp("Two-column `stack before after` input instead.", valueName: "path"))
     var input: String?
 
-    @Option(help: "Force the input format (folded, perf, cpuprofile, pprof, speedscope, svg).")
-    var format: String?
-
-    @Option(name: [.customLong("sample-type")], help: "pprof: the sample type to compare (e.g. cpu, alloc_space).")
-    var sampleType: String?
-
     @Option(name: [.short, .long], help: "Differential SVG (`-` = stdout).")
     var output: String = "diff.svg"
 
@@ -112,6 +106,7 @@ struct DiffCommand: ParsableCommand {
 
     @OptionGroup var storeOptions: StoreOptionGroup
 
+    @OptionGroup var formats: FormatOptionGroup
     @OptionGroup var render: RenderOptionGroup
     @OptionGroup var perf: PerfOptionGroup
 
@@ -138,9 +133,6 @@ struct DiffCommand: ParsableCommand {
         if let threshold, !(threshold >= 0 && threshold.isFinite) {
             throw ValidationError("--threshold must be a number of percentage points ≥ 0")
         }
-        if let format, ProfileFormat(rawValue: format) == nil {
-            throw ValidationError("--format '\(format)' is not a format")
-        }
     }
 
     func run() throws {
@@ -150,9 +142,7 @@ struct DiffCommand: ParsableCommand {
         if let minSamples { settings.minSamples = minSamples }
         if let confidence { settings.confidence = confidence }
 
-        var importOptions = ImportOptions()
-        importOptions.perf = perf.options()
-        importOptions.sampleType = sampleType
+        let importOptions = formats.importOptions(perf: perf.options())
         let (beforeProfiles, afterProfiles, beforeLabel, afterLabel) = try loadSides(importOptions)
 
         let normalizer = FrameNormalizer(keepLines: keepLines, enabled: !noNormalize)
@@ -234,7 +224,7 @@ struct DiffCommand: ParsableCommand {
     }
 
     func loadReportingBadLines(_ path: String, _ importOptions: ImportOptions) throws -> DecodedProfile {
-        let decoded = try ProfileLoader.loadOne(path, format: format, options: importOptions, quiet: true)
+        let decoded = try ProfileLoader.loadOne(path, format: formats.format, options: importOptions, quiet: true)
         if !quiet {
             for w in decoded.diagnostics.warnings {
                 // inferno-diff-folded's wording for a line it could not read.

@@ -36,7 +36,9 @@ final class ReaderFuzzTests: XCTestCase {
         var rng = SeededRandom(seed: 2024)
         for (name, seed) in try Self.seeds() {
             let step = max(1, seed.count / 200)
-            for cut in stride(from: 0, to: seed.count, by: step) { check(Array(seed[..<cut]), nil, "\(name) cut at \(cut)") }
+            for cut in stride(from: 0, to: seed.count, by: step) {
+                check(Array(seed[..<cut]), nil, "\(name) cut at \(cut)")
+            }
             for _ in 0..<300 {
                 var flipped = seed
                 let i = Int(rng.next() % UInt64(flipped.count))
