@@ -35,13 +35,21 @@ public enum MarkdownReport {
         s += "\(NumberFormatting.fixed(r.settings.confidence * 100, decimals: 1))% (\(r.test)); "
         s +=
             "\(NumberFormatting.grouped(r.totalBefore)) → \(NumberFormatting.grouped(r.totalAfter)) \(unitName(r.unit)).\n\n"
-        let regressions = r.regressions
+        let regressions = r.rootCauses
         if regressions.isEmpty {
             s += "**No frame regressed.**\n\n"
         } else {
             s += "#### Regressions\n\n" + table(Array(regressions.prefix(options.top)), r) + "\n"
             if regressions.count > options.top {
                 s += "…and \(regressions.count - options.top) more (see details).\n\n"
+            }
+            let callers = r.regressions.filter { $0.explainedBy != nil }
+            if !callers.isEmpty {
+                s += "Their callers grew with them (total share): "
+                s += callers.prefix(options.top).map { "\(code($0.name)) (via \(code($0.explainedBy!)))" }
+                    .joined(separator: ", ")
+                s += callers.count > options.top ? ", …" : ""
+                s += ".\n\n"
             }
         }
         let acknowledged = r.frames.filter { $0.acknowledged != nil }
