@@ -42,9 +42,13 @@ final class DocsSyncTests: XCTestCase {
             let help = String(decoding: r.stdout, as: UTF8.self)
             XCTAssertFalse(help.isEmpty, "\(command) --help printed nothing")
             let ns = help as NSString
-            let flags = Set(flag.matches(in: help, range: NSRange(location: 0, length: ns.length)).map { ns.substring(with: $0.range) })
+            let flags = Set(
+                flag.matches(in: help, range: NSRange(location: 0, length: ns.length)).map {
+                    ns.substring(with: $0.range)
+                })
             for f in flags.sorted() where !["--help", "--version"].contains(f) {
-                XCTAssertTrue(docs.contains(f), "\(command.joined(separator: " ")) \(f) is not documented in docs/ or README.md")
+                XCTAssertTrue(
+                    docs.contains(f), "\(command.joined(separator: " ")) \(f) is not documented in docs/ or README.md")
             }
         }
     }
