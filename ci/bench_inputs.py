@@ -29,6 +29,39 @@ if what in ("all", "folded"):
         return "".join(f"java-{i};{l.split(';', 1)[1]}\n" if ";" in l else l + "\n" for l in lines)
     build(os.path.join(out, "big.folded"), 40_000_000, folded)
 
+if what in ("all", "diff"):
+    lines = open(os.path.join(peers, "FlameGraph/test/results/perf-vertx-stacks-01-collapsed-all.txt")).read().splitlines()
+    def folded_after(i):
+        # The same stacks, with every 7th stack's count grown: a realistic "after" capture.
+        out = []
+        for k, l in enumerate(lines):
+            stack, count = l.rsplit(" ", 1)
+            if ";" in stack:
+                stack = f"java-{i};" + stack.split(";", 1)[1]
+            out.append(f"{stack} {int(count) * (3 if k % 7 == 0 else 1)}\n")
+        return "".join(out)
+    def folded_before(i):
+        return "".join(f"java-{i};{l.split(';', 1)[1]}\n" if ";" in l else l + "\n" for l in lines)
+    build(os.path.join(out, "big.folded"), 40_000_000, folded_before)
+    build(os.path.join(out, "big-after.folded"), 40_000_000, folded_after)
+
+if what in ("all", "store"):
+    lines = open(os.path.join(peers, "FlameGraph/test/results/perf-vertx-stacks-01-collapsed-all.txt")).read().splitlines()
+    def folded50(i):
+        return "".join(f"java-{i};{l.split(';', 1)[1]}\n" if ";" in l else l + "\n" for l in lines)
+    build(os.path.join(out, "store50.folded"), 50_000_000, folded50)
+    # A 10,000-commit history for `--baseline auto`, written with git fast-import.
+    stream = os.path.join(out, "history.fi")
+    if not os.path.exists(stream):
+        with open(stream, "w") as f:
+            for i in range(1, 10_001):
+                msg = f"commit {i}"
+                f.write(f"commit refs/heads/main\nmark :{i}\ncommitter Bench <bench@example.com> {1_700_000_000 + i} +0000\n")
+                f.write(f"data {len(msg)}\n{msg}\n")
+                if i > 1:
+                    f.write(f"from :{i - 1}\n")
+                f.write("\n")
+
 if what in ("all", "perf"):
     text = open(os.path.join(peers, "FlameGraph/test/perf-vertx-stacks-01.txt")).read()
     def perf(i):

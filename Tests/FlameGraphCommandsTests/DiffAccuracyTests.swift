@@ -31,7 +31,7 @@ final class DiffAccuracyTests: XCTestCase {
     override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: dir) }
 
     @discardableResult
-    func run(_ tool: String, _ args: [String], stdout: String? = nil) throws -> Int32 {
+    func run(_ tool: String, _ args: [String], stdout: String? = nil, expectSuccess: Bool = true) throws -> Int32 {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: tool)
         p.arguments = args
@@ -44,7 +44,7 @@ final class DiffAccuracyTests: XCTestCase {
         p.standardError = FileHandle.nullDevice
         try p.run()
         p.waitUntilExit()
-        XCTAssertEqual(p.terminationStatus, 0, "\(tool) \(args)")
+        if expectSuccess { XCTAssertEqual(p.terminationStatus, 0, "\(tool) \(args)") }
         return p.terminationStatus
     }
 
@@ -52,7 +52,8 @@ final class DiffAccuracyTests: XCTestCase {
     func capture(_ name: String, share: Double) throws -> String {
         let total = 2_000_000_000.0
         let t = String(UInt64(total * share)), o = String(UInt64(total * (1 - share)))
-        try run("/usr/bin/perf", ["record", "-q", "-F", "4999", "-g", "-o", "\(dir)/\(name).data", "--", dir + "/w", t, o])
+        try run(
+            "/usr/bin/perf", ["record", "-q", "-F", "4999", "-g", "-o", "\(dir)/\(name).data", "--", dir + "/w", t, o])
         try run("/usr/bin/perf", ["script", "-i", "\(dir)/\(name).data"], stdout: "\(dir)/\(name).perf")
         return "\(dir)/\(name).perf"
     }
@@ -75,14 +76,18 @@ final class DiffAccuracyTests: XCTestCase {
 
         let ab = try diff(a1, b, "ab")
         XCTAssertEqual(ab.status, 1, "A/B (+5 pp in target) must fail: \(ab.stderr)")
-        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/ab.json"))) as! [String: Any]
+        let json =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/ab.json")))
+            as! [String: Any]
         let comparison = (json["comparisons"] as! [[String: Any]])[0]
         let regressions = comparison["regressions"] as! [String]
         XCTAssertEqual(regressions.first, "target", "\(regressions)")
         let top = (comparison["frames"] as! [[String: Any]]).first { $0["name"] as? String == "target" }!
         XCTAssertEqual(top["total_delta_pp"] as! Double, 5, accuracy: 1.5, "measured change close to the real +5 pp")
         let md = try String(contentsOfFile: dir + "/ab.md", encoding: .utf8)
-        let firstRow = md.components(separatedBy: "#### Regressions")[1].split(separator: "\n").first { $0.hasPrefix("| <code>") }
+        let firstRow = md.components(separatedBy: "#### Regressions")[1].split(separator: "\n").first {
+            $0.hasPrefix("| <code>")
+        }
         XCTAssertTrue(firstRow?.contains("<code>target</code>") ?? false, "\(firstRow ?? "no row")")
         let junit = try String(contentsOfFile: dir + "/ab.xml", encoding: .utf8)
         let firstFailure = junit.components(separatedBy: "<failure")[0].components(separatedBy: "<testcase").last ?? ""

@@ -231,4 +231,24 @@ final class DiffCommandTests: XCTestCase {
         XCTAssertEqual(late.status, 1, "an expired acknowledgement no longer applies")
         XCTAssertTrue(late.stderr.contains("expired"))
     }
+
+    func testDifferentialSVGHasThePeersFrameGeometry() throws {
+        // inferno draws a two-column file as a differential graph; our `diff --input` of the same file must
+        // give the same frames (names, depth, offset and width in samples).
+        let relative = "inferno/tests/data/flamegraph/differential/perf-cycles-instructions-01-collapsed-all-diff.txt"
+        let r = try FlameGraphBinary.run([
+            "diff", "--input", PeerCases.root + "/" + relative, "--no-normalize", "-o", dir + "/d.svg",
+        ])
+        XCTAssertTrue(r.status == 0 || r.status == 1, r.stderr)
+        func key(_ f: SVGFrame) -> String {
+            // Our tooltips read "name — total …"; inferno's "name (N samples, …)".
+            let name = f.title.components(separatedBy: " — ")[0].components(separatedBy: " [")[0]
+            return "\(f.depth == 0 ? "all" : (f.title.contains(" — ") ? name : f.name))@\(f.depth) \(f.x)+\(f.width)"
+        }
+        let ours = SVGFrames.parse(try read("d.svg"), geometry: .samples).map(key).sorted()
+        let expected = try String(
+            contentsOfFile: PeerCases.root + "/inferno/tests/data/flamegraph/differential/diff.svg", encoding: .utf8)
+        let theirs = SVGFrames.parse(expected, geometry: .samples).map(key).sorted()
+        XCTAssertEqual(ours, theirs)
+    }
 }

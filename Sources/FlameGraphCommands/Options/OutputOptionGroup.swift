@@ -13,20 +13,45 @@ struct OutputOptionGroup: ParsableArguments {
     var quiet = false
 }
 
-/// Where and how profile inputs are read.
+/// Where profile inputs are read from.
 struct InputOptionGroup: ParsableArguments {
     @Option(
         name: [.short, .long],
         help: ArgumentHelp("Profile to read (`-` = stdin); repeat to merge several.", valueName: "path"))
     var input: [String] = []
 
+    @OptionGroup var formats: FormatOptionGroup
+
+    var format: String? { formats.format }
+
+    func importOptions(perf: PerfCollapseOptions, keepSequence: Bool = false) -> ImportOptions {
+        formats.importOptions(perf: perf, keepSequence: keepSequence)
+    }
+
+    func validate() throws {
+        if input.isEmpty { throw ValidationError("missing --input: name a profile file, or - for stdin") }
+        if input.filter({ $0 == "-" }).count > 1 { throw ValidationError("--input - (stdin) can be given only once") }
+    }
+}
+
+/// How profile inputs are read: the format and the per-format choices.
+struct FormatOptionGroup: ParsableArguments {
     @Option(help: "Force the input format instead of detecting it: folded, perf, cpuprofile, pprof, speedscope, svg.")
     var format: String?
 
     @Option(
         name: [.customLong("sample-type")],
-        help: "pprof: the sample type to draw (e.g. cpu, samples, alloc_space, inuse_space).")
+        help: "pprof: the sample type to use (e.g. cpu, samples, alloc_space, inuse_space).")
     var sampleType: String?
+
+    @Option(name: [.customLong("weight")], help: ".cpuprofile: weigh stacks by `samples` (default) or `time` (µs).")
+    var weight: String = "samples"
+
+    @Flag(name: [.customLong("drop-idle")], help: ".cpuprofile: drop (idle), (program) and (garbage collector).")
+    var dropIdle = false
+
+    @Flag(name: [.customLong("thread-names")], help: "speedscope: start each stack with its thread's name.")
+    var threadNames = false
 
     /// Everything the importers need, from these flags and the perf collapse flags.
     func importOptions(perf: PerfCollapseOptions, keepSequence: Bool = false) -> ImportOptions {
@@ -34,15 +59,17 @@ struct InputOptionGroup: ParsableArguments {
         o.perf = perf
         o.sampleType = sampleType
         o.keepSequence = keepSequence
+        o.weightByTime = weight == "time"
+        o.dropIdle = dropIdle
+        o.prefixThreadName = threadNames
         return o
     }
 
     func validate() throws {
-        if input.isEmpty { throw ValidationError("missing --input: name a profile file, or - for stdin") }
         if let format, ProfileFormat(rawValue: format) == nil {
             throw ValidationError(
                 "--format '\(format)' is not a format; use one of folded, perf, cpuprofile, pprof, speedscope, svg")
         }
-        if input.filter({ $0 == "-" }).count > 1 { throw ValidationError("--input - (stdin) can be given only once") }
+        if weight != "samples" && weight != "time" { throw ValidationError("--weight must be samples or time") }
     }
 }

@@ -33,12 +33,6 @@ struct DiffCommand: ParsableCommand {
         name: [.short, .long], help: ArgumentHelp("Two-column `stack before after` input instead.", valueName: "path"))
     var input: String?
 
-    @Option(help: "Force the input format (folded, perf, cpuprofile, pprof, speedscope, svg).")
-    var format: String?
-
-    @Option(name: [.customLong("sample-type")], help: "pprof: the sample type to compare (e.g. cpu, alloc_space).")
-    var sampleType: String?
-
     @Option(name: [.short, .long], help: "Differential SVG (`-` = stdout).")
     var output: String = "diff.svg"
 
@@ -77,6 +71,7 @@ struct DiffCommand: ParsableCommand {
 
     @OptionGroup var storeOptions: StoreOptionGroup
 
+    @OptionGroup var formats: FormatOptionGroup
     @OptionGroup var render: RenderOptionGroup
     @OptionGroup var perf: PerfOptionGroup
 
@@ -94,15 +89,10 @@ struct DiffCommand: ParsableCommand {
                 "give --before (or --baseline REV --service NAME) and --after, or one two-column --input")
         }
         if DiffGraph.ColorBy(rawValue: colorBy) == nil { throw ValidationError("--color-by must be total or self") }
-        if let format, ProfileFormat(rawValue: format) == nil {
-            throw ValidationError("--format '\(format)' is not a format")
-        }
     }
 
     func run() throws {
-        var importOptions = ImportOptions()
-        importOptions.perf = perf.options()
-        importOptions.sampleType = sampleType
+        let importOptions = formats.importOptions(perf: perf.options())
         let (beforeProfiles, afterProfiles, beforeLabel, afterLabel) = try loadSides(importOptions)
 
         let result = try DiffReporting.compareAndWrite(
@@ -154,7 +144,7 @@ struct DiffCommand: ParsableCommand {
     }
 
     func loadReportingBadLines(_ path: String, _ importOptions: ImportOptions) throws -> DecodedProfile {
-        let decoded = try ProfileLoader.loadOne(path, format: format, options: importOptions, quiet: true)
+        let decoded = try ProfileLoader.loadOne(path, format: formats.format, options: importOptions, quiet: true)
         if !quiet {
             for w in decoded.diagnostics.warnings {
                 // inferno-diff-folded's wording for a line it could not read.

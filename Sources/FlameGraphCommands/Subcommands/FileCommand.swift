@@ -101,12 +101,5 @@ enum Rendering {
         try OutputFile.write(svg, to: output)
     }
 
-    static func countName(for unit: WeightUnit) -> String {
-        switch unit {
-        case .samples, .count: return "samples"
-        case .nanoseconds: return "ns"
-        case .microseconds: return "us"
-        case .bytes: return "bytes"
-        }
-    }
+    static func countName(for unit: WeightUnit) -> String { unit.countName }
 }

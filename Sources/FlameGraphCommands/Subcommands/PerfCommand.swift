@@ -15,7 +15,7 @@ struct PerfCommand: ParsableCommand {
 
             Examples:
               flame-graph perf --pid 1234 --duration 30 --output cpu.svg
-              flame-graph perf --cmd "./bench --iterations 100" --call-graph dwarf --folded-output cpu.folded
+              flame-graph perf --cmd "./bench 100" --call-graph dwarf --folded-output cpu.folded
               flame-graph perf --perf-data perf.data --kernel
               flame-graph perf --pid 1234 --service api --baseline auto --junit junit.xml
             """)

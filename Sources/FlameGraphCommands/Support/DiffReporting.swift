@@ -68,11 +68,13 @@ enum DiffReporting {
                 "flame-graph: no regression over \(NumberFormatting.fixed(r.settings.threshold, decimals: 2)) pp (\(r.settings.metric.rawValue) share, \(r.test))\n"
         }
         var s = "flame-graph: REGRESSION in \(r.regressions.count) frame(s) (\(r.settings.metric.rawValue) share):\n"
-        for f in r.regressions.prefix(10) {
+        for f in r.rootCauses.prefix(10) {
             s += "  \(Console.oneLine(f.name)): \(MarkdownReport.signedPP(f.delta(r.settings.metric))) "
             s +=
                 "(\(MarkdownReport.pct(f.shareBefore(r.settings.metric))) -> \(MarkdownReport.pct(f.shareAfter(r.settings.metric))), p=\(JUnitReport.pValue(f.pValue)))\n"
         }
+        let callers = r.regressions.count - r.rootCauses.count
+        if callers > 0 { s += "  (and \(callers) of their callers, which grew with them)\n" }
         return s
     }
 }

@@ -6,6 +6,12 @@ public struct ImportOptions: Sendable {
     public var perf = PerfCollapseOptions()
     /// pprof: which sample type to read (default: `default_sample_type`, else the last).
     public var sampleType: String? = nil
+    /// V8 .cpuprofile: weights in microseconds (from timeDeltas) instead of sample counts.
+    public var weightByTime = false
+    /// V8 .cpuprofile: drop (idle), (program) and (garbage collector).
+    public var dropIdle = false
+    /// speedscope: start each stack with its profile's (thread's) name.
+    public var prefixThreadName = false
     public init() {}
 }
 
@@ -135,6 +141,18 @@ public struct ProfileReader {
         case .svg:
             let (profile, diagnostics) = try SVGProfileReader.read(bytes, sourceName: sourceName)
             return DecodedProfile(profile: profile, diagnostics: diagnostics, format: .svg)
+        case .cpuprofile:
+            let (profile, diagnostics) = try CPUProfileDecoder.decode(
+                bytes, sourceName: sourceName,
+                options: CPUProfileOptions(
+                    weightByTime: options.weightByTime, dropIdle: options.dropIdle, keepSequence: options.keepSequence))
+            return DecodedProfile(profile: profile, diagnostics: diagnostics, format: .cpuprofile)
+        case .speedscope:
+            let (profile, diagnostics) = try SpeedscopeDecoder.decode(
+                bytes, sourceName: sourceName,
+                options: SpeedscopeOptions(
+                    prefixProfileName: options.prefixThreadName, keepSequence: options.keepSequence))
+            return DecodedProfile(profile: profile, diagnostics: diagnostics, format: .speedscope)
         case .pprof:
             let (profile, diagnostics) = try PprofDecoder.decode(
                 bytes, sourceName: sourceName, options: PprofOptions(sampleType: options.sampleType))

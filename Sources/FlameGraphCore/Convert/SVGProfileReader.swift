@@ -18,8 +18,7 @@ enum SVGProfileReader {
                 throw FlameGraphError(e.kind, "\(sourceName): \(e.message)")
             }
         }
-        throw FlameGraphError(
-            .badInput, "\(sourceName): this SVG has no flame-graph stacks to read (not drawn by flame-graph?)")
+        return try SVGFrameGeometry.read(text, sourceName: sourceName)
     }
 
     /// Undoes XML escaping: the five named entities and numeric character references.

@@ -18,6 +18,9 @@ public struct FrameChange: Sendable {
     public var skipReason: String?
     /// An acknowledgement in force: the frame is reported but does not fail the gate.
     public var acknowledged: String?
+    /// For a regressed caller under the total metric: the regressed callee that accounts for its growth
+    /// (within the threshold). Reports group such callers under their root cause.
+    public var explainedBy: String? = nil
     public var regressed: Bool
 
     public var selfDelta: Double { (selfShareAfter - selfShareBefore) * 100 }
@@ -54,6 +57,8 @@ public struct DiffResult: Sendable {
         frames.filter(\.regressed).sorted { $0.delta(settings.metric) > $1.delta(settings.metric) }
     }
     public var passed: Bool { regressions.isEmpty }
+    /// Regressions that are not explained by a regressed callee: the root causes, largest first.
+    public var rootCauses: [FrameChange] { regressions.filter { $0.explainedBy == nil } }
     /// Unit of weights: are absolute changes meaningful (time or bytes, not samples)?
     public var hasAbsoluteUnit: Bool { unit == .nanoseconds || unit == .microseconds || unit == .bytes }
 }
@@ -66,7 +71,8 @@ public enum DiffEngine {
         today: String, baselineLabel: String, afterLabel: String
     ) -> DiffResult {
         let beforeTotals = before.map { FrameTotals(normalizer.apply($0)) }
-        let afterTotals = after.map { FrameTotals(normalizer.apply($0)) }
+        let normalizedAfter = after.map { normalizer.apply($0) }
+        let afterTotals = normalizedAfter.map { FrameTotals($0) }
         let b = pooled(beforeTotals), a = pooled(afterTotals)
         let useWelch = before.count >= 2 && after.count >= 2
         var names = Set(b.totalWeight.keys)
@@ -112,6 +118,7 @@ public enum DiffEngine {
             }
             frames.append(change)
         }
+        if settings.metric == .total { explainCallers(&frames, calls: normalizedAfter, threshold: settings.threshold) }
         for ack in settings.acknowledged {
             if let expires = ack.expires, expires < today {
                 warnings.append("the acknowledgement for \(ack.pattern) expired on \(expires): it no longer applies")
@@ -130,6 +137,57 @@ public enum DiffEngine {
     }
 
     static func share(_ part: Double, _ total: Double) -> Double { total > 0 ? part / total : 0 }
+
+    /// When a callee regresses, every caller's total share grows with it. A regressed caller whose growth
+    /// is within the threshold of a regressed callee's is marked as explained by the deepest such callee,
+    /// so reports lead with root causes. (It still counts as a regression: the exit status is unchanged.)
+    static func explainCallers(_ frames: inout [FrameChange], calls: [Profile], threshold: Double) {
+        let regressed = Dictionary(
+            frames.enumerated().filter { $0.element.regressed }.map { ($0.element.name, $0.offset) },
+            uniquingKeysWith: { a, _ in a })
+        guard regressed.count > 1 else { return }
+        // (caller, callee) pairs among regressed functions, from the after stacks.
+        var below: [String: Set<String>] = [:]
+        for p in calls {
+            var ids: [Int32: String] = [:]
+            for id in 0..<Int32(p.names.count) {
+                let n = p.names.string(id)
+                if regressed[n] != nil { ids[id] = n }
+            }
+            // Regressed functions on the path to each node (parents come before children).
+            var pathSets = [[String]](repeating: [], count: p.nodeCount)
+            for node in 1..<max(p.nodeCount, 1) {
+                var path = pathSets[Int(p.parent[node])]
+                if let name = ids[p.name[node]] {
+                    for caller in path where caller != name { below[caller, default: []].insert(name) }
+                    if !path.contains(name) { path.append(name) }
+                }
+                pathSets[node] = path
+            }
+        }
+        for (caller, callees) in below {
+            guard let ci = regressed[caller] else { continue }
+            let callerDelta = frames[ci].totalDelta
+            // The deepest explanation: the callee with the largest growth that covers the caller's.
+            // Mutual recursion (each calls the other) explains neither.
+            let candidates = callees.filter { !(below[$0]?.contains(caller) ?? false) }.compactMap { regressed[$0] }
+                .filter { callerDelta - frames[$0].totalDelta <= threshold }
+            if let best = candidates.max(by: {
+                (frames[$0].totalDelta, frames[$1].name) < (frames[$1].totalDelta, frames[$0].name)
+            }) {
+                frames[ci].explainedBy = frames[best].name
+            }
+        }
+        // Follow chains so every caller names a root cause, not an intermediate caller.
+        for i in frames.indices {
+            var seen: Set<String> = []
+            while let e = frames[i].explainedBy, let j = regressed[e], let next = frames[j].explainedBy,
+                seen.insert(e).inserted
+            {
+                frames[i].explainedBy = next
+            }
+        }
+    }
 
     static func metricWeight(_ t: FrameTotals, _ name: String, _ metric: GateSettings.Metric) -> Double {
         (metric == .total ? t.totalWeight[name] : t.selfWeight[name]) ?? 0

@@ -138,16 +138,7 @@ public struct DiffGraph: Sendable {
             return "\(name)\(status) — total \(pct(before.1, before.2)) → \(pct(after.1, after.2)) "
                 + "(\(pp(after.1, after.2, before.1, before.2))), self \(pct(before.0, before.2)) → "
                 + "\(pct(after.0, after.2)) (\(pp(after.0, after.2, before.0, before.2))); "
-                + "\(NumberFormatting.grouped(after.1)) vs \(NumberFormatting.grouped(before.1)) \(unitLabel)"
-        }
-
-        var unitLabel: String {
-            switch graph.combined.unit {
-            case .samples, .count: return "samples"
-            case .nanoseconds: return "ns"
-            case .microseconds: return "us"
-            case .bytes: return "bytes"
-            }
+                + "\(NumberFormatting.grouped(after.1)) vs \(NumberFormatting.grouped(before.1)) \(graph.combined.unit.countName)"
         }
 
         var legend: Legend {

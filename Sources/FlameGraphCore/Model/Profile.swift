@@ -5,6 +5,16 @@ public enum WeightUnit: String, Sendable, Codable, CaseIterable {
     case microseconds
     case bytes
     case count
+
+    /// The unit as tooltips and reports name it ("samples", "ns", "us", "bytes").
+    public var countName: String {
+        switch self {
+        case .samples, .count: return "samples"
+        case .nanoseconds: return "ns"
+        case .microseconds: return "us"
+        case .bytes: return "bytes"
+        }
+    }
 }
 
 /// The one in-memory model: weighted stacks, merged into a tree of frames.

@@ -15,6 +15,7 @@ public enum JSONReport {
             s += "      \"captures_before\": \(r.capturesBefore),\n      \"captures_after\": \(r.capturesAfter),\n"
             s += "      \"total_before\": \(num(r.totalBefore)),\n      \"total_after\": \(num(r.totalAfter)),\n"
             s += "      \"regressions\": [\(r.regressions.map { string($0.name) }.joined(separator: ", "))],\n"
+            s += "      \"root_causes\": [\(r.rootCauses.map { string($0.name) }.joined(separator: ", "))],\n"
             s += "      \"frames\": [\n"
             for (j, f) in r.frames.enumerated() {
                 s += "        {\"name\": \(string(f.name)), \"self_before\": \(num(f.selfBefore)), "
@@ -28,7 +29,8 @@ public enum JSONReport {
                 s += "\"p_value\": \(num(f.pValue)), \"threshold_pp\": \(f.threshold.map(num) ?? "null"), "
                 s += "\"regressed\": \(f.regressed), \"new\": \(f.isNew), \"gone\": \(f.isGone), "
                 s += "\"skipped\": \(f.skipReason.map(string) ?? "null"), "
-                s += "\"acknowledged\": \(f.acknowledged.map(string) ?? "null")}"
+                s += "\"acknowledged\": \(f.acknowledged.map(string) ?? "null"), "
+                s += "\"explained_by\": \(f.explainedBy.map(string) ?? "null")}"
                 s += j + 1 < r.frames.count ? ",\n" : "\n"
             }
             s += "      ]\n    }" + (i + 1 < results.count ? ",\n" : "\n")

@@ -35,6 +35,7 @@ public enum JUnitReport {
                 "\(metric) share \(pct(f.shareBefore(r.settings.metric))) -> \(pct(f.shareAfter(r.settings.metric))) "
                 + "(\(signed(delta)) pp), threshold \(NumberFormatting.fixed(f.threshold ?? r.settings.threshold, decimals: 2)) pp, "
                 + "p = \(pValue(f.pValue)) (\(r.test), confidence \(r.settings.confidence)), baseline \(r.baselineLabel)"
+                + (f.explainedBy.map { "; grew with its callee \($0)" } ?? "")
             if f.regressed {
                 s += "      <failure type=\"CPURegression\" message=\"\(XMLText.escape(detail))\">"
                 s += XMLText.escape(detail) + "</failure>\n"

@@ -34,14 +34,22 @@ public enum MarkdownReport {
         s += "\(NumberFormatting.fixed(r.settings.threshold, decimals: 2)) pp, confidence "
         s += "\(NumberFormatting.fixed(r.settings.confidence * 100, decimals: 1))% (\(r.test)); "
         s +=
-            "\(NumberFormatting.grouped(r.totalBefore)) → \(NumberFormatting.grouped(r.totalAfter)) \(unitName(r.unit)).\n\n"
-        let regressions = r.regressions
+            "\(NumberFormatting.grouped(r.totalBefore)) → \(NumberFormatting.grouped(r.totalAfter)) \(r.unit.countName).\n\n"
+        let regressions = r.rootCauses
         if regressions.isEmpty {
             s += "**No frame regressed.**\n\n"
         } else {
             s += "#### Regressions\n\n" + table(Array(regressions.prefix(options.top)), r) + "\n"
             if regressions.count > options.top {
                 s += "…and \(regressions.count - options.top) more (see details).\n\n"
+            }
+            let callers = r.regressions.filter { $0.explainedBy != nil }
+            if !callers.isEmpty {
+                s += "Their callers grew with them (total share): "
+                s += callers.prefix(options.top).map { "\(code($0.name)) (via \(code($0.explainedBy!)))" }
+                    .joined(separator: ", ")
+                s += callers.count > options.top ? ", …" : ""
+                s += ".\n\n"
             }
         }
         let acknowledged = r.frames.filter { $0.acknowledged != nil }
@@ -80,15 +88,6 @@ public enum MarkdownReport {
     package static func signedPP(_ d: Double) -> String {
         let s = NumberFormatting.fixed(d, decimals: 2)
         return (s.hasPrefix("-") || s == "0.00" ? s : "+" + s) + " pp"
-    }
-
-    static func unitName(_ u: WeightUnit) -> String {
-        switch u {
-        case .samples, .count: return "samples"
-        case .nanoseconds: return "ns"
-        case .microseconds: return "µs"
-        case .bytes: return "bytes"
-        }
     }
 
     /// A frame name as inert inline code: every character Markdown, HTML or a mention could act on is

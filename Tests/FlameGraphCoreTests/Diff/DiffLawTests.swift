@@ -161,4 +161,31 @@ final class DiffLawTests: XCTestCase {
         XCTAssertEqual(Statistics.studentUpperTail(-2.015048, df: 5), 0.95, accuracy: 1e-5)
         XCTAssertEqual(Statistics.studentUpperTail(1.644854, df: 1e6), 0.05, accuracy: 1e-4)
     }
+
+    func testCallersThatGrewWithARegressedCalleeAreGroupedUnderIt() {
+        var a = Profile(), b = Profile()
+        a.add(frames: ["main", "handle", "checksum"], weight: 3000)
+        a.add(frames: ["main", "idle"], weight: 7000)
+        b.add(frames: ["main", "handle", "checksum"], weight: 4000)
+        b.add(frames: ["main", "idle"], weight: 6000)
+        let r = compare(a, b)
+        XCTAssertEqual(Set(r.regressions.map(\.name)), ["handle", "checksum"])
+        XCTAssertEqual(r.rootCauses.map(\.name), ["checksum"])
+        XCTAssertEqual(r.frames.first { $0.name == "handle" }?.explainedBy, "checksum")
+        // A caller that also grew on its own, beyond the threshold, stays a root cause.
+        var c = Profile()
+        c.add(frames: ["main", "handle", "checksum"], weight: 4000)
+        c.add(frames: ["main", "handle"], weight: 2000)
+        c.add(frames: ["main", "idle"], weight: 4000)
+        XCTAssertEqual(Set(compare(a, c).rootCauses.map(\.name)), ["handle", "checksum"])
+        // Mutual recursion explains neither.
+        var d = Profile(), e = Profile()
+        d.add(frames: ["f", "g", "f", "g"], weight: 100)
+        d.add(frames: ["idle"], weight: 900)
+        e.add(frames: ["f", "g", "f", "g"], weight: 300)
+        e.add(frames: ["idle"], weight: 700)
+        let mutual = compare(d, e)
+        XCTAssertFalse(mutual.passed)
+        XCTAssertFalse(mutual.rootCauses.isEmpty)
+    }
 }
