@@ -94,6 +94,68 @@ final class CapturePerfTests: CaptureTestCase {
         XCTAssertTrue(missing.stderr.contains("nope.data does not exist"), missing.stderr)
     }
 
+    func testDwarfCallGraphsRecoverStacksWithoutFramePointers() throws {
+        // Built without frame pointers: -g loses the callers of the leaf, DWARF unwinding keeps them.
+        try Self.workload.write(toFile: dir + "/nofp.c", atomically: true, encoding: .utf8)
+        let build = try Self.runTool(
+            "/usr/bin/gcc", ["-O1", "-g", "-fomit-frame-pointer", "-fno-inline", "-o", dir + "/nofp", dir + "/nofp.c"])
+        XCTAssertEqual(build.status, 0, build.output)
+        func capture(_ callGraph: String) throws -> [(stack: [String], weight: Double)] {
+            let r = try fg([
+                "perf", "--cmd", "\(dir)/nofp 3000000 1000000 300", "--call-graph", callGraph, "--frequency", "499",
+                "-o", dir + "/\(callGraph).svg", "--folded-output", dir + "/\(callGraph).folded",
+            ])
+            XCTAssertEqual(r.status, 0, r.stderr)
+            return try folded(dir + "/\(callGraph).folded")
+        }
+        let dwarf = try capture("dwarf")
+        XCTAssertEqual(share(dwarf, function: "hot_a"), 0.75, accuracy: 0.15, "\(dwarf.prefix(5))")
+        XCTAssertTrue(dwarf.contains { $0.stack.suffix(3) == ["main", "hot_a", "spin"] }, "\(dwarf.prefix(5))")
+        let fp = try capture("fp")
+        XCTAssertLessThan(share(fp, function: "hot_a"), share(dwarf, function: "hot_a") - 0.3, "fp loses hot_a")
+    }
+
+    func testProgressLineOnATerminalOnly() throws {
+        guard let script = Self.which("script") else { throw XCTSkip("util-linux script is not installed") }
+        // `script` gives the run a terminal; its transcript is what the terminal showed.
+        func onTerminal(_ extra: [String], env: [String: String] = [:]) throws -> String {
+            let transcript = dir + "/typescript"
+            try? FileManager.default.removeItem(atPath: transcript)
+            let command =
+                ([
+                    FlameGraphBinary.path, "perf", "--cmd", "\(binary) 1000000 1000000", "--duration", "2",
+                    "-o", dir + "/tty.svg",
+                ] + extra).map { "'\($0)'" }.joined(separator: " ")
+            let r = Process()
+            r.executableURL = URL(fileURLWithPath: script)
+            r.arguments = ["-qec", command, transcript]
+            var environment = environment(env)
+            environment["TERM"] = "xterm"
+            if env["NO_COLOR"] == nil { environment.removeValue(forKey: "NO_COLOR") }
+            r.environment = environment
+            r.standardOutput = FileHandle.nullDevice
+            r.standardError = FileHandle.nullDevice
+            r.standardInput = FileHandle.nullDevice
+            try r.run()
+            started.append(r)
+            waitBounded(r, seconds: 60)
+            XCTAssertEqual(r.terminationStatus, 0)
+            return (try? String(contentsOfFile: transcript, encoding: .utf8)) ?? ""
+        }
+        let shown = try onTerminal([])
+        XCTAssertTrue(shown.contains("recording the command: 1s/2s"), shown)
+        XCTAssertTrue(shown.contains("\r"), "rewritten in place")
+        XCTAssertTrue(shown.contains("\u{1B}[2m"), "styled on a terminal")
+        let plain = try onTerminal([], env: ["NO_COLOR": "1"])
+        XCTAssertTrue(plain.contains("recording the command: "), plain)
+        XCTAssertFalse(plain.contains("\u{1B}[2m"), "NO_COLOR: no styling")
+        let quiet = try onTerminal(["--quiet"])
+        XCTAssertFalse(quiet.contains("recording the command"), quiet)
+        // Not a terminal (the other tests): no progress line at all.
+        let r = try fg(["perf", "--cmd", "\(binary) 1000000 1000000 50", "-o", dir + "/p.svg"])
+        XCTAssertFalse(r.stderr.contains("recording the command"), r.stderr)
+    }
+
     // MARK: - Failures
 
     func testPerfNotInstalledSaysHowToInstallIt() throws {
