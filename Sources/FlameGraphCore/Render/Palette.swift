@@ -150,16 +150,20 @@ public enum Palette: String, Sendable, CaseIterable {
     }
 }
 
-/// A small seeded generator (xorshift64*), so `--random` colours are reproducible given a seed.
-public struct SeededRandom: Sendable {
+/// A small seeded generator (SplitMix64): `--random` colours and the seeded tests are reproducible
+/// given a seed.
+public struct SeededRandom: Sendable, RandomNumberGenerator {
     private var state: UInt64
-    public init(seed: UInt64) { state = seed == 0 ? 0x9E37_79B9_7F4A_7C15 : seed }
+    public init(seed: UInt64) { state = seed }
     public mutating func next() -> UInt64 {
-        state ^= state >> 12
-        state ^= state << 25
-        state ^= state >> 27
-        return state &* 0x2545_F491_4F6C_DD1D
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
     /// Uniform in [0, 1).
     public mutating func nextUnit() -> Double { Double(next() >> 11) / Double(1 << 53) }
+    /// Uniform in 0..<n (n > 0).
+    public mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
 }

@@ -7,19 +7,6 @@ import XCTest
 final class ImportersRobustnessTests: XCTestCase {
     typealias P = ProducerSupport
 
-    /// A small deterministic generator (SplitMix64), so failures reproduce.
-    struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-    }
-
     enum Decoder: CaseIterable {
         case cpuprofile, cpuprofileByTime, speedscope, speedscopePrefixed
 
@@ -79,7 +66,7 @@ final class ImportersRobustnessTests: XCTestCase {
     }
 
     func testBitFlips() throws {
-        var random = Random(state: 0xF1A3E)
+        var random = SeededRandom(seed: 0xF1A3E)
         for (name, bytes, decoders) in try fixtures() {
             for round in 0..<300 {
                 var mutated = bytes
@@ -95,7 +82,7 @@ final class ImportersRobustnessTests: XCTestCase {
     func testByteMutationsThatKeepJSONValid() throws {
         // Replace digits with other digits: the JSON stays well-formed while ids, counts and times go
         // wrong — the structural checks must catch what matters.
-        var random = Random(state: 42)
+        var random = SeededRandom(seed: 42)
         for (name, bytes, decoders) in try fixtures() {
             let digits = bytes.indices.filter { bytes[$0] >= 0x30 && bytes[$0] <= 0x39 }
             for round in 0..<300 {
@@ -109,7 +96,7 @@ final class ImportersRobustnessTests: XCTestCase {
     }
 
     func testRandomBytes() {
-        var random = Random(state: 7)
+        var random = SeededRandom(seed: 7)
         for round in 0..<300 {
             let length = random.below(400)
             var bytes = (0..<length).map { _ in UInt8(truncatingIfNeeded: random.next()) }

@@ -31,7 +31,7 @@ final class PerfCollapseFuzzTests: XCTestCase {
     }
 
     /// Runs one input with a few option sets and chunkings; checks the result is usable.
-    func exercise(_ input: [UInt8], _ rng: inout SplitMix, file: StaticString = #filePath, line: UInt = #line) {
+    func exercise(_ input: [UInt8], _ rng: inout SeededRandom, file: StaticString = #filePath, line: UInt = #line) {
         var options = PerfCollapseOptions()
         options.includeTID = rng.next() % 2 == 0
         options.annotateAll = rng.next() % 2 == 0
@@ -56,7 +56,7 @@ final class PerfCollapseFuzzTests: XCTestCase {
     }
 
     func testTruncatedInputs() throws {
-        var rng = SplitMix(seed: 1)
+        var rng = SeededRandom(seed: 1)
         for input in try Self.seedInputs() {
             for _ in 0..<40 {
                 let cut = Int(rng.next() % UInt64(input.count + 1))
@@ -66,7 +66,7 @@ final class PerfCollapseFuzzTests: XCTestCase {
     }
 
     func testBitFlippedInputs() throws {
-        var rng = SplitMix(seed: 2)
+        var rng = SeededRandom(seed: 2)
         for input in try Self.seedInputs() where !input.isEmpty {
             for _ in 0..<40 {
                 var m = input
@@ -80,7 +80,7 @@ final class PerfCollapseFuzzTests: XCTestCase {
     }
 
     func testShuffledAndSplicedLines() throws {
-        var rng = SplitMix(seed: 3)
+        var rng = SeededRandom(seed: 3)
         let inputs = try Self.seedInputs()
         let lines = inputs.flatMap { $0.split(separator: 0x0A, omittingEmptySubsequences: false) }
         for _ in 0..<60 {
@@ -94,7 +94,7 @@ final class PerfCollapseFuzzTests: XCTestCase {
     }
 
     func testRandomBytes() {
-        var rng = SplitMix(seed: 4)
+        var rng = SeededRandom(seed: 4)
         let interesting = Array(" \t\n\r:/()[]<>-+0123456789abcdefx;$_.L".utf8)
         for round in 0..<200 {
             var m: [UInt8] = []

@@ -85,7 +85,7 @@ final class PerfSwiftDemanglerTests: XCTestCase {
 
     /// Every prefix and single-byte mutation of real symbols either demangles or returns nil.
     func testMangledGarbageNeverCrashes() {
-        var rng = SplitMix(seed: 42)
+        var rng = SeededRandom(seed: 42)
         let alphabet = Array("0123456789_abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ$".utf8)
         for (mangled, _) in Self.cases {
             let bytes = Array(mangled.utf8)
@@ -105,18 +105,5 @@ final class PerfSwiftDemanglerTests: XCTestCase {
             for _ in 0..<(Int(rng.next() % 60)) { m.append(alphabet[Int(rng.next() % UInt64(alphabet.count))]) }
             _ = SwiftDemangler.demangle(String(decoding: m, as: UTF8.self))
         }
-    }
-}
-
-/// A tiny deterministic PRNG for the fuzz-style tests.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

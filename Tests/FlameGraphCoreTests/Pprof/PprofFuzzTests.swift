@@ -75,7 +75,7 @@ final class PprofFuzzTests: XCTestCase {
     }
 
     func testRandomBytes() {
-        var rng = PprofTestSupport.SplitMix64(seed: 0x5EED)
+        var rng = SeededRandom(seed: 0x5EED)
         for round in 0..<3000 {
             let count = Int.random(in: 0...400, using: &rng)
             var bytes = (0..<count).map { _ in UInt8.random(in: 0...255, using: &rng) }
@@ -96,7 +96,7 @@ final class PprofFuzzTests: XCTestCase {
     /// Splices random fragments of a valid profile together: structurally plausible garbage.
     func testSplicedProfiles() {
         let raw = PprofDecoderTests.handBuilt()
-        var rng = PprofTestSupport.SplitMix64(seed: 42)
+        var rng = SeededRandom(seed: 42)
         for round in 0..<2000 {
             var out: [UInt8] = []
             for _ in 0..<Int.random(in: 1...6, using: &rng) {
