@@ -41,7 +41,7 @@ enum OutputFile {
             let err = errno
             throw FlameGraphError(.cannotCreate, "cannot write \(path): \(InputFile.describe(err))")
         }
-        let tmp = String(cString: template)
+        let tmp = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         var done = false
         TemporaryFiles.register(tmp)
         defer {
