@@ -70,8 +70,8 @@ enum Rendering {
     ) throws {
         let profile = render.transform(loaded)
         guard profile.totalWeight > 0 else {
-            throw FlameGraphError(
-                .badInput, "no samples left to draw (after --base \(render.base.joined(separator: ", ")))")
+            let after = render.base.isEmpty ? "" : " after --base \(render.base.joined(separator: ", "))"
+            throw FlameGraphError(.badInput, "no samples left to draw\(after)")
         }
         var options = try render.renderOptions(
             defaultCountName: countName(for: profile.unit), defaultPalette: defaultPalette)
