@@ -54,6 +54,10 @@ final class CaptureHTTPTests: CaptureTestCase {
         		}
         		pprof.Profile(w, r)
         	})
+        	// Accepts the request and never answers (the client's timeout is what is tested).
+        	http.HandleFunc("/admin/hang", func(w http.ResponseWriter, r *http.Request) {
+        		time.Sleep(120 * time.Second)
+        	})
         	ln, err := net.Listen("tcp", "127.0.0.1:0")
         	if err != nil {
         		fmt.Fprintln(os.Stderr, err)
@@ -218,7 +222,7 @@ final class CaptureHTTPTests: CaptureTestCase {
         let stacks = try folded(dir + "/api.folded")
         XCTAssertGreaterThan(share(stacks, function: "main.hotFunction"), 0.5, "\(stacks.prefix(5))")
         XCTAssertTrue(try svgFrameNames(dir + "/api.svg").contains("main.hotFunction"))
-        XCTAssertTrue(r.stderr.contains("captured"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("samples from"), "Go's sample counts are drawn: \(r.stderr)")
         assertNowhere(Self.apiKey, r)
         XCTAssertEqual(leftovers(), [])
     }
@@ -268,6 +272,51 @@ final class CaptureHTTPTests: CaptureTestCase {
         XCTAssertLessThan(r.seconds, 10)
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/api.svg"))
         XCTAssertEqual(leftovers(), [])
+    }
+
+    func testApiThatNeverAnswersTimesOut() throws {
+        let url = try startGo()
+        let r = try fg(
+            ["api", "--url", url, "--path", "/admin/hang", "--duration", "1", "--output", "api.svg"],
+            env: ["RESQ_API_KEY": Self.apiKey], timeout: 60)
+        XCTAssertEqual(r.status, 69, r.stderr)
+        XCTAssertTrue(r.stderr.contains("no answer from") && r.stderr.contains("/admin/hang"), r.stderr)
+        XCTAssertLessThan(r.seconds, 25)
+        assertNowhere(Self.apiKey, r)
+        XCTAssertEqual(leftovers(), [])
+    }
+
+    func git(_ args: String...) throws {
+        let r = try Self.runTool("/usr/bin/git", args, cwd: dir + "/repo")
+        XCTAssertEqual(r.status, 0, r.output)
+    }
+
+    func testApiSavesABaselineThenGatesAgainstIt() throws {
+        let url = try startGo()
+        try FileManager.default.createDirectory(atPath: dir + "/repo", withIntermediateDirectories: true)
+        try git("init", "-q", "-b", "main")
+        try git("-c", "user.email=d@e.f", "-c", "user.name=D", "commit", "-q", "--allow-empty", "-m", "A")
+        let common = ["api", "--url", url, "--duration", "1", "--repo", dir + "/repo", "--service", "goapi"]
+        // The key on the command line this time: the stored capture command must not keep it.
+        let save = try fg(common + ["--api-key", Self.apiKey, "--save-baseline", "-o", dir + "/base.svg"])
+        XCTAssertEqual(save.status, 0, save.stderr)
+        XCTAssertTrue(save.stderr.contains("saved baseline goapi @ "), save.stderr)
+        let show = try fg([
+            "baseline", "show", "--commit", "HEAD", "-o", dir + "/base.folded", "--repo", dir + "/repo", "--service",
+            "goapi",
+        ])
+        XCTAssertEqual(show.status, 0, show.stderr)
+        XCTAssertGreaterThan(share(try folded(dir + "/base.folded"), function: "main.hotFunction"), 0.5)
+        let gate = try fg(
+            common + ["--baseline", "HEAD", "-o", dir + "/after.svg", "--json", dir + "/gate.json"],
+            env: ["RESQ_API_KEY": Self.apiKey])
+        XCTAssertTrue([0, 1].contains(gate.status), gate.stderr)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/gate.json"))
+        let list = try Self.runTool("/usr/bin/git", ["-C", dir + "/repo", "log", "--all", "-p", "--format=%B"])
+        XCTAssertTrue(list.output.contains("--api-key ***"), "the stored capture command, redacted")
+        XCTAssertFalse(list.output.contains(Self.apiKey), "the key is in the stored baseline")
+        assertNowhere(Self.apiKey, save)
+        assertNowhere(Self.apiKey, gate)
     }
 
     // MARK: - memory

@@ -19,6 +19,9 @@ struct ApiCommand: ParsableCommand {
               RESQ_API_KEY=… flame-graph api --url http://localhost:8080 --duration 30 --output api.svg
               flame-graph api --url http://localhost:6060 --path /debug/pprof/profile --duration 10
               flame-graph api --service api --baseline auto --markdown report.md
+
+            A pprof CPU profile is drawn in samples when it has a `samples` sample type (Go's does), so
+            the gate's statistics see the real sample counts; otherwise in its default sample type.
             """)
 
     @Option(help: "The service's base URL.")
@@ -51,7 +54,8 @@ struct ApiCommand: ParsableCommand {
                 label: "api: profiling \(ProfileFetch.displayed(endpoint))",
                 timeout: Double(duration) + ServiceEndpoint.margin)
             let profile = try ServiceEndpoint.decode(
-                body, formats: [.pprof, .folded], url: endpoint, quiet: capture.output.quiet)
+                body, formats: [.pprof, .folded], url: endpoint, preferredSampleType: "samples",
+                quiet: capture.output.quiet)
             return CapturedProfile(
                 profile: profile,
                 summary: ServiceEndpoint.summary(profile, from: endpoint),

@@ -88,9 +88,12 @@ enum ServiceEndpoint {
     }
 
     /// Decodes an endpoint's answer as one of `formats` (the first when the answer's bytes match none);
-    /// anything that is not such a profile is bad input (65).
+    /// anything that is not such a profile is bad input (65). A pprof answer is read as its
+    /// `preferredSampleType` when it has one (a CPU profile's sample counts, which the gate's statistics
+    /// need), else as `options` say.
     static func decode(
-        _ body: [UInt8], formats: [ProfileFormat], url: URL, options: ImportOptions = ImportOptions(), quiet: Bool
+        _ body: [UInt8], formats: [ProfileFormat], url: URL, options: ImportOptions = ImportOptions(),
+        preferredSampleType: String? = nil, quiet: Bool
     ) throws -> Profile {
         let source = "the answer of \(ProfileFetch.displayed(url))"
         let sniffed = body.prefix(4096).withUnsafeBytes { ProfileFormat.sniff($0) }
@@ -101,9 +104,19 @@ enum ServiceEndpoint {
             throw FlameGraphError(
                 .badInput, "\(source) is not a profile (expected \(expected))\(snippetIfText(body))")
         }
-        let decoded: DecodedProfile
+        var decoded: DecodedProfile
         do {
-            decoded = try ProfileReader.decode(body, format: format, sourceName: source, options: options)
+            if let preferred = preferredSampleType, format == .pprof, options.sampleType == nil {
+                var counts = options
+                counts.sampleType = preferred
+                do {
+                    decoded = try ProfileReader.decode(body, format: format, sourceName: source, options: counts)
+                } catch let error as FlameGraphError where error.kind == .usage {
+                    decoded = try ProfileReader.decode(body, format: format, sourceName: source, options: options)
+                }
+            } else {
+                decoded = try ProfileReader.decode(body, format: format, sourceName: source, options: options)
+            }
         } catch let error as FlameGraphError where error.kind == .badInput {
             throw FlameGraphError(.badInput, "\(error.message)\(snippetIfText(body))")
         }
