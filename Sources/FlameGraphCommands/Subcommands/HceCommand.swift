@@ -13,11 +13,16 @@ struct HceCommand: ParsableCommand {
             header and draws the .cpuprofile it answers with. The token is read from --token or RESQ_TOKEN
             and never printed, logged, put in a URL or saved; prefer the variable (an option shows in the
             process list). Redirects are not followed. Ctrl-C cancels the request (exit 130).
-            Attaching to the inspector directly (--inspect, --pid) is not available yet.
+            With --inspect HOST:PORT (a process started with node --inspect) or --pid PID (SIGUSR1 opens
+            the inspector, on 127.0.0.1:9229 unless --inspect says where), flame-graph speaks the Chrome
+            DevTools Protocol itself: Profiler.enable, Profiler.start, wait, Profiler.stop. Then a first
+            Ctrl-C stops early and draws what was profiled.
 
             Examples:
               RESQ_TOKEN=… flame-graph hce --url http://localhost:3000 --duration 30 --output hce.svg
               flame-graph hce --service hce --save-baseline
+              flame-graph hce --inspect 127.0.0.1:9229 --duration 10 --output hce.svg
+              flame-graph hce --pid "$(pgrep -f server.js)" --duration 10
             """)
 
     @Option(help: "The service's base URL.")
@@ -28,24 +33,32 @@ struct HceCommand: ParsableCommand {
             "Bearer token (default: $RESQ_TOKEN); sent only in the Authorization header.", valueName: "token"))
     var token: String?
 
-    @Option(help: ArgumentHelp(visibility: .hidden))
+    @Option(
+        help: ArgumentHelp(
+            "Profile through Node's inspector (Chrome DevTools Protocol) at HOST:PORT or a ws:// URL instead of --url.",
+            valueName: "HOST:PORT|WS-URL"))
     var inspect: String?
 
-    @Option(help: ArgumentHelp(visibility: .hidden))
+    @Option(
+        help:
+            "Open the inspector of this Node process with SIGUSR1 and profile through it (at --inspect, default 127.0.0.1:9229)."
+    )
     var pid: Int32?
 
     @OptionGroup var capture: CaptureOptionGroup
     @OptionGroup var render: RenderOptionGroup
 
     func validate() throws {
-        if inspect != nil || pid != nil {
-            throw ValidationError(
-                "hce \(inspect != nil ? "--inspect" : "--pid") (the Chrome DevTools Protocol mode) is not available yet: serve /admin/cpu-profile and use --url, or record with `node --cpu-prof` and run `flame-graph file --input FILE.cpuprofile`"
-            )
-        }
+        if let pid, pid <= 0 { throw ValidationError("--pid must be a positive process id") }
     }
 
     func run() throws {
+        if inspect != nil || pid != nil {
+            try CaptureSession.run(capture, render: render) { session in
+                try InspectorCapture.run(session, inspect: inspect, pid: pid)
+            }
+            return
+        }
         let secret = ServiceEndpoint.secret(token, environment: "RESQ_TOKEN")
         let duration = capture.duration
         let endpoint = try ServiceEndpoint.url(

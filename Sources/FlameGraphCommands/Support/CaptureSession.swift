@@ -168,6 +168,13 @@ final class CaptureSession: Sendable {
         }
     }
 
+    /// Runs `body` as the recording phase: a first Ctrl-C then sets `stoppedEarly`, a second aborts.
+    func recording<T>(_ body: () throws -> T) rethrows -> T {
+        state.withLock { $0.phase = .recording }
+        defer { state.withLock { $0.phase = .processing } }
+        return try body()
+    }
+
     // MARK: - Signals
 
     private func installSignals() throws {
