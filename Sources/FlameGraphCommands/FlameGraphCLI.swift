@@ -20,7 +20,8 @@ struct FlameGraphRoot: ParsableCommand {
         version: FlameGraphCLI.version,
         subcommands: [
             FileCommand.self, HotColdCommand.self, CollapseCommand.self, DiffCommand.self, BaselineCommand.self,
-            PerfCommand.self, PythonCommand.self, PdieCommand.self, OffCPUCommand.self, ExplainCommand.self,
+            PerfCommand.self, PythonCommand.self, PdieCommand.self, OffCPUCommand.self, ApiCommand.self,
+            HceCommand.self, MemoryCommand.self, ExplainCommand.self,
         ]
     )
 }

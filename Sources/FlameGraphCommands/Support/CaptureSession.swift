@@ -34,6 +34,8 @@ final class CaptureSession: Sendable {
         var stopRequested = false
         var aborted = false
         var targetExited = false
+        /// Cancels the HTTP request in flight (`fetch`): Ctrl-C then ends the command.
+        var cancelRequest: (@Sendable () -> Void)? = nil
     }
 
     let options: CaptureOptionGroup
@@ -135,6 +137,44 @@ final class CaptureSession: Sendable {
         return outcome
     }
 
+    // MARK: - HTTP
+
+    /// Runs a profile endpoint's request for up to its timeout, with the progress line; a Ctrl-C
+    /// cancels it and the command ends with status 130 (an endpoint's profile is all or nothing).
+    func fetch(_ request: ProfileFetch, label: String) throws -> ProfileFetch.Outcome {
+        try checkAborted()
+        state.withLock { s in
+            s.phase = .recording
+            s.cancelRequest = { request.cancel() }
+        }
+        defer {
+            state.withLock { s in
+                s.cancelRequest = nil
+                s.phase = .processing
+            }
+            progress.clear()
+        }
+        let started = Date()
+        request.start()
+        while true {
+            if let outcome = request.wait(0.25) {
+                try checkAborted()
+                return outcome
+            }
+            try checkAborted()
+            let elapsed = Date().timeIntervalSince(started)
+            progress.update(
+                "\(label): \(ProgressLine.seconds(elapsed, of: options.duration)) — Ctrl-C cancels")
+        }
+    }
+
+    /// Runs `body` as the recording phase: a first Ctrl-C then sets `stoppedEarly`, a second aborts.
+    func recording<T>(_ body: () throws -> T) rethrows -> T {
+        state.withLock { $0.phase = .recording }
+        defer { state.withLock { $0.phase = .processing } }
+        return try body()
+    }
+
     // MARK: - Signals
 
     private func installSignals() throws {
@@ -144,6 +184,8 @@ final class CaptureSession: Sendable {
 
     private func handle(_ event: InterruptSignals.Event) {
         switch event {
+        case .stop where cancelRequest():
+            progress.message("interrupted: cancelling the request (nothing to draw)")
         case .stop:
             let (phase, child) = state.withLock { s -> (Phase, ChildProcess?) in
                 if s.phase == .preparing || s.phase == .recording { s.stopRequested = true }
@@ -161,6 +203,7 @@ final class CaptureSession: Sendable {
                 return s.current
             }
             child?.abort()
+            _ = cancelRequest()
             TemporaryFiles.removeAll()
             progress.message("interrupted: stopping the profiler and removing temporary files")
             // The command unwinds on its own once the child is gone; if it cannot (stuck in a long
@@ -171,6 +214,18 @@ final class CaptureSession: Sendable {
                 _exit(ExitStatus.interrupted)
             }
         }
+    }
+
+    /// Cancels the HTTP request in flight, if any, marking the run aborted; whether there was one.
+    private func cancelRequest() -> Bool {
+        let cancel = state.withLock { s -> (@Sendable () -> Void)? in
+            guard let cancel = s.cancelRequest else { return nil }
+            s.aborted = true
+            s.cancelRequest = nil
+            return cancel
+        }
+        cancel?()
+        return cancel != nil
     }
 
     var aborted: Bool { state.withLock { $0.aborted } }
