@@ -26,7 +26,9 @@ public enum ProfileFormat: String, Sendable, CaseIterable {
         }
         guard i < bytes.count else { return nil }
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[i...]), as: UTF8.self)
-        if bytes[i] == UInt8(ascii: "<") {
+        // Markup, unless it is a line format whose first frame starts with `<` (`<module>`, `<lambda>`).
+        if bytes[i] == UInt8(ascii: "<") && (text.hasPrefix("<?xml") || text.hasPrefix("<svg") || text.hasPrefix("<!"))
+        {
             return text.contains("<svg") ? .svg : nil
         }
         if bytes[i] == UInt8(ascii: "{") || bytes[i] == UInt8(ascii: "[") {

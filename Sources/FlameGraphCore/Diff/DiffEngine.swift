@@ -70,7 +70,8 @@ public enum DiffEngine {
         before: [Profile], after: [Profile], settings: GateSettings, normalizer: FrameNormalizer,
         today: String, baselineLabel: String, afterLabel: String
     ) -> DiffResult {
-        let beforeTotals = before.map { FrameTotals(normalizer.apply($0)) }
+        let normalizedBefore = before.map { normalizer.apply($0) }
+        let beforeTotals = normalizedBefore.map { FrameTotals($0) }
         let normalizedAfter = after.map { normalizer.apply($0) }
         let afterTotals = normalizedAfter.map { FrameTotals($0) }
         let b = pooled(beforeTotals), a = pooled(afterTotals)
@@ -118,7 +119,10 @@ public enum DiffEngine {
             }
             frames.append(change)
         }
-        if settings.metric == .total { explainCallers(&frames, calls: normalizedAfter, threshold: settings.threshold) }
+        if settings.metric == .total {
+            explainCallers(
+                &frames, before: normalizedBefore, after: normalizedAfter, threshold: settings.threshold, alpha: alpha)
+        }
         for ack in settings.acknowledged {
             if let expires = ack.expires, expires < today {
                 warnings.append("the acknowledgement for \(ack.pattern) expired on \(expires): it no longer applies")
@@ -138,17 +142,20 @@ public enum DiffEngine {
 
     static func share(_ part: Double, _ total: Double) -> Double { total > 0 ? part / total : 0 }
 
-    /// When a callee regresses, every caller's total share grows with it. A regressed caller whose growth
-    /// is within the threshold of a regressed callee's is marked as explained by the deepest such callee,
-    /// so reports lead with root causes. (It still counts as a regression: the exit status is unchanged.)
-    static func explainCallers(_ frames: inout [FrameChange], calls: [Profile], threshold: Double) {
+    /// When a callee regresses, every caller's total share grows with it. A regressed caller is marked as
+    /// explained by a regressed callee when, leaving out the samples that pass through that callee, the
+    /// caller did not grow by more than the threshold (or not significantly): reports then lead with root
+    /// causes. (It still counts as a regression: the exit status is unchanged.)
+    static func explainCallers(
+        _ frames: inout [FrameChange], before: [Profile], after: [Profile], threshold: Double, alpha: Double
+    ) {
         let regressed = Dictionary(
             frames.enumerated().filter { $0.element.regressed }.map { ($0.element.name, $0.offset) },
             uniquingKeysWith: { a, _ in a })
         guard regressed.count > 1 else { return }
         // (caller, callee) pairs among regressed functions, from the after stacks.
         var below: [String: Set<String>] = [:]
-        for p in calls {
+        for p in after {
             var ids: [Int32: String] = [:]
             for id in 0..<Int32(p.names.count) {
                 let n = p.names.string(id)
@@ -165,18 +172,41 @@ public enum DiffEngine {
                 pathSets[node] = path
             }
         }
+        func remainder(_ profiles: [Profile], _ a: String, _ b: String) -> (weight: Double, total: Double, unit: Double)
+        {
+            var weight = 0.0, total = 0.0, unit = Double.infinity
+            for p in profiles {
+                total += p.totalWeight
+                unit = min(
+                    unit,
+                    (p.unit == .samples || p.unit == .count) ? 1 : (p.selfWeight.lazy.filter { $0 > 0 }.min() ?? 1))
+                guard let aID = p.names.lookup(a) else { continue }
+                let bID = p.names.lookup(b)
+                // Per node: is A on the path, and is B below an A on it?
+                var withA = [Bool](repeating: false, count: p.nodeCount)
+                var throughB = [Bool](repeating: false, count: p.nodeCount)
+                for node in 1..<max(p.nodeCount, 1) {
+                    let parent = Int(p.parent[node])
+                    withA[node] = withA[parent] || p.name[node] == aID
+                    throughB[node] = throughB[parent] || (withA[parent] && p.name[node] == bID)
+                    if withA[node] && !throughB[node] { weight += p.selfWeight[node] }
+                }
+            }
+            return (weight, total, unit.isFinite ? unit : 1)
+        }
         for (caller, callees) in below {
             guard let ci = regressed[caller] else { continue }
-            let callerDelta = frames[ci].totalDelta
-            // The deepest explanation: the callee with the largest growth that covers the caller's.
+            var best: (growth: Double, name: String)? = nil
             // Mutual recursion (each calls the other) explains neither.
-            let candidates = callees.filter { !(below[$0]?.contains(caller) ?? false) }.compactMap { regressed[$0] }
-                .filter { callerDelta - frames[$0].totalDelta <= threshold }
-            if let best = candidates.max(by: {
-                (frames[$0].totalDelta, frames[$1].name) < (frames[$1].totalDelta, frames[$0].name)
-            }) {
-                frames[ci].explainedBy = frames[best].name
+            for callee in callees.sorted() where !(below[callee]?.contains(caller) ?? false) {
+                let b = remainder(before, caller, callee), a = remainder(after, caller, callee)
+                let growth = (share(a.weight, a.total) - share(b.weight, b.total)) * 100
+                let p = Statistics.proportionIncreasePValue(
+                    k1: b.weight / b.unit, n1: b.total / b.unit, k2: a.weight / a.unit, n2: a.total / a.unit)
+                guard growth <= threshold || p >= alpha else { continue }
+                if best == nil || growth < best!.growth { best = (growth, callee) }
             }
+            if let best { frames[ci].explainedBy = best.name }
         }
         // Follow chains so every caller names a root cause, not an intermediate caller.
         for i in frames.indices {

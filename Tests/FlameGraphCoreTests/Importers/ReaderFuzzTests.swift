@@ -65,4 +65,13 @@ final class ReaderFuzzTests: XCTestCase {
             }
         }
     }
+
+    func testFoldedStacksStartingWithAnAngleBracketAreNotMarkup() throws {
+        // py-spy writes Python's module frame as `<module>`: the first byte of the file is `<`.
+        let text = "<module> (app.py:1);main (app.py:5) 7\n<module> (app.py:1);idle 3\n"
+        let d = try ProfileReader.decode(Array(text.utf8), sourceName: "pyspy.folded")
+        XCTAssertEqual(d.format, .folded)
+        XCTAssertEqual(d.profile.totalWeight, 10)
+        XCTAssertEqual(ProfileFormat.sniff(UnsafeRawBufferPointer(start: nil, count: 0)), nil)
+    }
 }
