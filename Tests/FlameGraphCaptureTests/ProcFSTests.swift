@@ -67,8 +67,9 @@ final class ProcFSTests: XCTestCase {
         let p = try start(python, ["-c", "import time; time.sleep(30)"])
         XCTAssertTrue(eventually { ProcFS.isPython(p.processIdentifier) })
         let sleeper = try start("/bin/sleep", ["30"])
+        // Right after the spawn the child may not have exec'd yet: wait until /proc shows `sleep`.
+        XCTAssertTrue(eventually { ProcFS.describe(sleeper.processIdentifier).contains("sleep 30") })
         XCTAssertFalse(ProcFS.isPython(sleeper.processIdentifier))
-        XCTAssertTrue(ProcFS.describe(sleeper.processIdentifier).contains("sleep 30"))
 
         for name in ["python", "python3", "python3.11", "python3.12d", "pypy3", "python2.7"] {
             XCTAssertTrue(ProcFS.isPythonName(name), name)
