@@ -58,6 +58,11 @@ public struct BaselineRecord: Sendable, Equatable {
 
     public var samples: Int { metadata.sampleCount }
     public var savedAt: Date { metadata.savedAt }
+
+    /// The order `list` returns: newest first, then by service and commit, so ties are deterministic.
+    public static func newestFirst(_ a: BaselineRecord, _ b: BaselineRecord) -> Bool {
+        (a.savedAt, a.service, a.commit) > (b.savedAt, b.service, b.commit)
+    }
 }
 
 /// A baseline's stacks (folded text, byte-for-byte as saved) and record.

@@ -73,9 +73,7 @@ public struct DirectoryStore: BaselineStore {
                 records.append(BaselineRecord(service: name, commit: commit, metadata: stored.metadata))
             }
         }
-        return records.sorted {
-            ($0.savedAt, $0.service, $0.commit) > ($1.savedAt, $1.service, $1.commit)
-        }
+        return records.sorted(by: BaselineRecord.newestFirst)
     }
 
     public func delete(service: String, commit: String) throws {

@@ -135,9 +135,7 @@ public final class GitRefStore: BaselineStore {
                 }
             }
         }
-        return records.sorted {
-            ($0.savedAt, $0.service, $0.commit) > ($1.savedAt, $1.service, $1.commit)
-        }
+        return records.sorted(by: BaselineRecord.newestFirst)
     }
 
     public func delete(service: String, commit: String) throws {
