@@ -74,7 +74,7 @@ enum Rendering {
             throw FlameGraphError(.badInput, "no samples left to draw\(after)")
         }
         var options = try render.renderOptions(
-            defaultCountName: countName(for: profile.unit), defaultPalette: defaultPalette)
+            defaultCountName: profile.unit.countName, defaultPalette: defaultPalette)
         if let coloring {
             options.coloring = coloring
         } else if profile.isDifferential && options.coloring == .palette {
@@ -101,5 +101,4 @@ enum Rendering {
         try OutputFile.write(svg, to: output)
     }
 
-    static func countName(for unit: WeightUnit) -> String { unit.countName }
 }

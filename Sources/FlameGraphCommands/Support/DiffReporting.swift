@@ -36,7 +36,7 @@ enum DiffReporting {
                 before: sides.before, after: sides.after, normalizer: normalizer, negate: drawing.negate,
                 colorBy: drawing.colorBy, confidence: settings.confidence)
             var options = try drawing.render.renderOptions(
-                defaultCountName: Rendering.countName(for: graph.combined.unit))
+                defaultCountName: graph.combined.unit.countName)
             if let subtitle = drawing.render.subtitle {
                 options.subtitle = subtitle
             } else {
