@@ -128,7 +128,11 @@ public struct ProfileReader {
                     "\(sourceName): no samples found in the perf script output\(collapser.eventType.map { " (event filter: \($0))" } ?? "")"
                 )
             }
-            return DecodedProfile(profile: collapser.profile, diagnostics: collapser.diagnostics, format: .perf)
+            var profile = collapser.profile
+            // perf prints each sample's period when asked (`-F period`, `perf record -c`); weights that
+            // are not one per sample count events, not samples.
+            if profile.totalWeight != Double(collapser.samplesKept) { profile.unit = .count }
+            return DecodedProfile(profile: profile, diagnostics: collapser.diagnostics, format: .perf)
         case .buffered(let format, let bytes):
             return try Self.decodeWhole(bytes, format: format, sourceName: sourceName, options: options)
         }
