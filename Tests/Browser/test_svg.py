@@ -8,7 +8,11 @@ Needs `pip install playwright` and `apt-get install chromium`; it never download
 names default to ones derived from the SVG (the widest frames), so it works on any graph we render.
 Checks: no page errors; hover details; click-to-zoom geometry, hiding, ancestors and labels; Reset
 Zoom; search highlighting and the Matched percentage (recomputed here from fg:x/fg:w, nested
-matches counted once); ignore case; invalid regexes; Ctrl+F and Esc; URL state written and restored.
+matches counted once; of the view when zoomed); the Search button turning into Reset Search; an
+invalid regex shown as an error; ignore case; Ctrl+F and Esc; URL state written and restored.
+Readability, measured in the page: no label overflows its frame (text length against the rect, in
+pixels) and each label uses the room it has; every label's colour contrasts >= 4.5:1 with its fill;
+the graph follows the window width and refits its labels on resize (or keeps --width when fixed).
 Prints `N passed, M failed` last and exits non-zero on any failure. Under pytest,
 `test_sample_svg` runs it on Tests/Browser/sample.svg.
 """
@@ -40,6 +44,48 @@ READ_FRAMES_JS = """() => {
               fill: r.getAttribute("fill"), tx: t ? t.getAttribute("x") : null,
               label: t ? t.textContent : null, shown: getComputedStyle(g).display !== "none"};
     });
+}"""
+
+
+# Every shown label against its frame, in screen pixels: overflow, use of the room, contrast.
+LABELS_JS = """() => {
+  const c = document.getElementById("frames");
+  const scratch = document.createElementNS("http://www.w3.org/2000/svg", "text");
+  c.appendChild(scratch);
+  const inset = (typeof fg === "object" && fg.textinset >= 0) ? fg.textinset : 3;
+  const measure = s => { scratch.textContent = s; return scratch.getComputedTextLength(); };
+  const rgb = s => { const m = /rgba?\\((\\d+),\\s*(\\d+),\\s*(\\d+)/.exec(s || ""); return m ? [+m[1], +m[2], +m[3]] : null; };
+  const lum = c => [0, 1, 2].reduce((a, i) => { let v = c[i] / 255;
+      v = v <= 0.04045 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); return a + [0.2126, 0.7152, 0.0722][i] * v; }, 0);
+  const out = [];
+  const gs = Array.from(c.children).filter(g => g.localName === "g" && g.querySelector("rect"));
+  gs.forEach((g, index) => {
+    const r = g.querySelector("rect"), t = g.querySelector("text"), title = g.querySelector("title");
+    if (!t || getComputedStyle(g).display === "none") return;
+    const label = t.textContent;
+    if (label === "") return;
+    const tip = title ? title.textContent : "", cut = tip.lastIndexOf(" (");
+    const name = cut >= 0 ? tip.substring(0, cut) : tip;
+    const rb = r.getBoundingClientRect(), tb = t.getBoundingClientRect();
+    const scale = rb.width / (r.width.baseVal.value || 1);  // user units -> px (1 unless scaled)
+    const textW = t.getComputedTextLength() * scale;
+    const tx = tb.left;
+    let wasted = false;
+    if (label !== name) {
+      // One more character must not have fitted, or the label is cut shorter than it needs to be.
+      const kept = label.startsWith("..") && fg.truncateleft ? label.length - 2 : label.length - 2;
+      const longer = fg.truncateleft ? ".." + name.substring(name.length - kept - 1) : name.substring(0, kept + 1) + "..";
+      wasted = (measure(longer) * scale) <= rb.width - 2 * inset * scale - 1;  // 1 px: glyph sums round
+    }
+    const fill = rgb(getComputedStyle(r).fill), ink = rgb(getComputedStyle(t).fill);
+    let contrast = null;
+    if (fill && ink) { const a = lum(fill), b = lum(ink); contrast = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05); }
+    out.push({index, name, label, left: tx - rb.left, overflow: (tx + textW) - (rb.right), wasted, contrast,
+              valid: label === name || (fg.truncateleft ? label.startsWith("..") && name.endsWith(label.substring(2))
+                                                         : label.endsWith("..") && name.startsWith(label.slice(0, -2)))});
+  });
+  scratch.remove();
+  return out;
 }"""
 
 
@@ -247,7 +293,11 @@ class Run:
                     return
                 assign_depths(self.frames, bool(self.fg.get("inverted")))
                 print(f"{self.svg.name}: {len(self.frames)} frames, total {self.fg.get('total')}")
+                self.loaded = self.state()
+                self.frames_width = self.page.evaluate("() => document.getElementById('frames').width.baseVal.value")
                 self.check_initial()
+                self.check_labels("load")
+                self.check_width()
                 self.shot("01-loaded")
                 self.check_hover()
                 self.check_zoom()
@@ -262,6 +312,42 @@ class Run:
         self.check("hide" in self.classes("unzoom"), "#unzoom starts hidden")
         self.check(self.text("details") in (" ", ""), "#details starts blank", repr(self.text("details")))
         self.check_no_errors("load")
+
+    def check_labels(self, when):
+        labels = self.page.evaluate(LABELS_JS)
+        over = [f"{l['label']!r} by {l['overflow']:.1f} px" for l in labels if l["overflow"] > 0.5 or l["left"] < -0.5]
+        self.check(not over, f"{when}: 0 of {len(labels)} labels overflow their frame", "; ".join(over[:3]) + f" ({len(over)} in all)")
+        bad = [f"{l['name']!r} -> {l['label']!r}" for l in labels if not l["valid"]]
+        self.check(not bad, f"{when}: labels are the name or a '..'-cut of it", "; ".join(bad[:3]))
+        wasted = [l["label"] for l in labels if l["wasted"]]
+        self.check(not wasted, f"{when}: cut labels use the room they have", "; ".join(wasted[:3]))
+        low = [f"{l['label']!r} {l['contrast']:.2f}:1" for l in labels if l["contrast"] is not None and l["contrast"] < 4.5]
+        missing = [l["label"] for l in labels if l["contrast"] is None]
+        self.check(not low and not missing, f"{when}: every label contrasts >= 4.5:1 with its fill",
+                   "; ".join(low[:3]) + (f" (no colour for {missing[:2]})" if missing else ""))
+        return labels
+
+    def check_width(self):
+        svg_w = lambda: self.page.evaluate("() => document.documentElement.getBoundingClientRect().width")
+        if self.fg.get("fluid"):
+            self.check(abs(svg_w() - 1300) < 1, "the graph fills the window (1300 px)", f"{svg_w():.0f} px")
+            self.page.set_viewport_size({"width": 900, "height": 900})
+            self.page.wait_for_timeout(150)
+            fw = self.page.evaluate("() => document.getElementById('frames').width.baseVal.value")
+            self.check(abs(svg_w() - 900) < 1 and abs(fw - (900 - 2 * self.fg.get("xpad", 10))) < 1,
+                       "after a resize to 900 px the graph and #frames follow", f"svg {svg_w():.0f}, frames {fw:.0f}")
+            self.check_labels("900 px window")
+            self.page.set_viewport_size({"width": 1300, "height": 900})
+            self.page.wait_for_timeout(150)
+            self.check(self.state() == self.loaded, "back at 1300 px the labels are as loaded")
+        else:
+            want = float(ET.parse(self.svg).getroot().get("width"))
+            self.page.set_viewport_size({"width": 900, "height": 900})
+            self.page.wait_for_timeout(150)
+            self.check(abs(svg_w() - want) < 1, f"a fixed-width graph keeps its {want:.0f} px in a 900 px window",
+                       f"{svg_w():.0f} px")
+            self.page.set_viewport_size({"width": 1300, "height": 900})
+            self.page.wait_for_timeout(150)
 
     def check_hover(self):
         frame = self.pick_hover()
@@ -309,8 +395,7 @@ class Run:
             o = max(outside, key=lambda f: f.w)
             self.check(not st[o.index]["shown"] and not self.g(o).is_visible(),
                        f"{how}: {o.name!r} outside the zoomed frame is hidden")
-        bad_geometry, bad_vis, bad_parent, bad_label = [], [], [], []
-        cw = self.fg["fontsize"] * self.fg["fontwidth"]
+        bad_geometry, bad_vis, bad_parent = [], [], []
         for f, s in zip(self.frames, st):
             if f.depth >= target.depth and target.contains(f):
                 want_x, want_w = float((f.x - target.x) / target.w * 100), float(f.w / target.w * 100)
@@ -328,41 +413,47 @@ class Run:
                 bad_vis.append(f.name)
             if abs(pct_value(s["x"]) - want_x) > 0.001 or abs(pct_value(s["w"]) - want_w) > 0.001:
                 bad_geometry.append(f"{f.name} x={s['x']} w={s['w']} want {want_x:.4f}%/{want_w:.4f}%")
-            if s["label"] is not None:
-                problem = label_problem(f.name, s["label"], want_w / 100 * self.frames_width, cw,
-                                        bool(self.fg.get("truncateleft")))
-                if problem:
-                    bad_label.append(f"{f.name!r} -> {s['label']!r}: {problem}")
         self.check(not bad_vis, f"{how}: exactly the zoomed frame, its descendants and ancestors are shown",
                    ", ".join(bad_vis[:5]))
         self.check(not bad_parent, f"{how}: ancestors (and only they) have class parent", ", ".join(bad_parent[:5]))
         self.check(not bad_geometry, f"{how}: frames rescaled from fg:x/fg:w", "; ".join(bad_geometry[:3]))
-        self.check(not bad_label, f"{how}: labels re-truncated to their new width", "; ".join(bad_label[:3]))
+        self.check_labels(how)
 
     def check_unzoomed(self, how):
         st = self.state()
-        changed = [f.name for f, s in zip(self.frames, st)
-                   if (s["x"], s["w"], s["tx"], s["label"]) != (f.rect_x, f.rect_w, f.text_x, f.label)
+        changed = [f.name for f, s, s0 in zip(self.frames, st, self.loaded)
+                   if (s["x"], s["w"], s["tx"], s["label"]) != (s0["x"], s0["w"], s0["tx"], s0["label"])
                    or not s["shown"] or "parent" in s["cls"].split()]
         self.check(not changed, f"{how}: every frame is back as rendered", ", ".join(changed[:5]))
         self.check("hide" in self.classes("unzoom"), f"{how}: Reset Zoom hidden again")
 
-    def check_search_result(self, regex, ignore_case, what):
+    def check_search_result(self, regex, ignore_case, what, zoomed=None):
         st = self.state()
         hits = self.js_matches(regex, ignore_case)
         wrong = [f.name for f, s, hit in zip(self.frames, st, hits)
                  if s["fill"] != (self.fg["searchcolor"] if hit else f.fill)]
         self.check(not wrong, f"{what}: matches filled with searchcolor, others unchanged", ", ".join(wrong[:5]))
         matched = [f for f, hit in zip(self.frames, hits) if hit]
-        total = Fraction(str(self.fg["total"]))
-        value = covered(matched) * 100 / total if total else Fraction(0)
-        want = f"Matched: {percent_text(value)}%"
+        if zoomed is None:
+            total = Fraction(str(self.fg["total"]))
+            value = covered(matched) * 100 / total if total else Fraction(0)
+            want = f"Matched: {percent_text(value)}%"
+        else:
+            # The share of the view: matches shown in it (the zoomed frame's subtree and its ancestors),
+            # clipped to the zoomed frame.
+            shown = [f for f, s in zip(self.frames, st) if s["shown"]]
+            inside = [clipped(f, zoomed) for f in matched if f in shown]
+            value = covered([c for c in inside if c.w > 0]) * 100 / zoomed.w
+            want = f"Matched: {percent_text(value)}% of view"
+            self.check(all(st[f.index]["fill"] == self.fg["searchcolor"] for f in matched if f in shown),
+                       f"{what}: the matches in view are highlighted")
         got = self.text("matched")
         if not matched:
             self.check(got in (" ", "", "Matched: 0.00%"), f"{what}: nothing matched", repr(got))
         else:
             self.check(got == want, f"{what}: #matched reads {want!r}", repr(got))
-        self.check("show" in self.classes("search"), f"{what}: #search has class show")
+        self.check("show" in self.classes("search") and self.text("search") == "Reset Search",
+                   f"{what}: the Search button shows and reads 'Reset Search'", repr(self.text("search")))
         return matched
 
     def check_cleared(self, what):
@@ -370,7 +461,8 @@ class Run:
         wrong = [f.name for f, s in zip(self.frames, st) if s["fill"] != f.fill]
         self.check(not wrong, f"{what}: original fills restored", ", ".join(wrong[:5]))
         self.check(self.text("matched") in (" ", ""), f"{what}: #matched blank", repr(self.text("matched")))
-        self.check("show" not in self.classes("search"), f"{what}: #search no longer shown")
+        self.check("show" not in self.classes("search") and self.text("search") == "Search",
+                   f"{what}: the button reads 'Search' again", repr(self.text("search")))
         self.check("s" not in self.query(), f"{what}: s= dropped from the URL", self.page.url)
 
     def check_search(self):
@@ -387,6 +479,8 @@ class Run:
         st = self.state()
         self.check(all(s["fill"] == f.fill for f, s in zip(self.frames, st)),
                    "invalid regex highlights nothing")
+        self.check((self.text("matched") or "").startswith("Invalid regex"),
+                   "an invalid regex is reported, not dropped", repr(self.text("matched")))
         self.check_no_errors("search")
 
     def check_ignore_case_and_keys(self):
@@ -436,14 +530,14 @@ class Run:
         url = self.page.url
         self.page.goto("about:blank")
         self.page.goto(url)
-        self.check_search_result(regex, False, "reloaded URL: search restored")
+        self.check_search_result(regex, False, "reloaded URL: search restored", zoomed=target)
         self.check_zoomed(target, "reloaded URL")
         # …and one built here from the contract alone, with ignore case.
         query = "?" + urllib.parse.urlencode({"s": regex, "i": "1", "x": target.x_attr, "y": target.depth})
         self.page.goto("about:blank")
         self.load(query)
         self.check("show" in self.classes("ignorecase"), "?i=1 turns ignore case on")
-        self.check_search_result(regex, True, "built URL: search restored")
+        self.check_search_result(regex, True, "built URL: search restored", zoomed=target)
         self.check_zoomed(target, "built URL")
         self.shot("05-restored-from-url")
         self.page.click("#unzoom")
@@ -464,24 +558,15 @@ class Run:
                    f"limit {self.opts.max_zoom_ms} ms")
 
 
-def label_problem(name, label, width, cw, left=False):
-    """Why `label` is not an acceptable truncation of `name` for a frame `width` units wide, or None."""
-    if width < 3 * cw:
-        return None if label == "" else "should be empty under 3 characters' width"
-    if len(label) * cw > width + 1e-6:
-        return f"{len(label)} chars do not fit {width:.1f} units"
-    if label == name:
-        return None
-    if len(name) * cw <= width:
-        return "the whole name fits"
-    if left and not (label.startswith("..") and name.endswith(label[2:]) and len(label) > 2):
-        return "not '..' followed by a suffix (fg.truncateleft)"
-    if not left and not (label.endswith("..") and name.startswith(label[:-2]) and len(label) > 2):
-        return "not a prefix followed by '..'"
-    # Allow a couple of characters of padding, but the label must use the room it has.
-    if len(label) < int(width // cw) - 3:
-        return f"only {len(label)} chars where {int(width // cw)} fit"
-    return None
+def clipped(f, target):
+    """`f`'s span limited to `target` (ancestors of the zoomed frame cover the whole view)."""
+    class Span:
+        pass
+    c = Span()
+    c.x = max(f.x, target.x)
+    c.end = min(f.end, target.end)
+    c.w = max(Fraction(0), c.end - c.x)
+    return c
 
 
 def run(svg, out_dir, opts):
