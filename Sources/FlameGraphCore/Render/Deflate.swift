@@ -2,9 +2,10 @@ import CZlib
 
 /// zlib compression for the embedded stacks (the system zlib, as for gzip-compressed pprof).
 enum Deflate {
-    /// Level 6 is zlib's default; on embedded stacks it is within a few percent of level 9 in size and
-    /// several times faster.
-    static func compress(_ bytes: [UInt8], level: Int32 = 6) -> [UInt8] {
+    /// Level 3: on the binary node columns (a 50 MB folded input's 6 MB of them) it is smaller than
+    /// zlib's default level 6 (64 KB vs 77 KB) and about three times faster than level 9 (0.04 s vs
+    /// 0.14 s), which would save another 12 KB.
+    static func compress(_ bytes: [UInt8], level: Int32 = 3) -> [UInt8] {
         var capacity = compressBound(uLong(bytes.count))
         var out = [UInt8](repeating: 0, count: Int(capacity))
         let status = out.withUnsafeMutableBufferPointer { dst in

@@ -165,6 +165,7 @@ function collectFrames(container) {
             depth: 0,
             // Originals, so Reset Zoom restores exactly what the renderer wrote.
             origX: rx, origW: rect.getAttribute("width"),
+            origTextX: text ? text.getAttribute("x") : null,
             lightText: text ? text.getAttribute("class") === "l" : false
         };
         g._fgFrame = f;
@@ -278,24 +279,23 @@ function setLabel(f, wPercent) {
 }
 
 // Labels for the current width: after load (the renderer could only estimate glyph widths),
-// after a resize, and after Reset Zoom.
+// after a resize, and after Reset Zoom. Frames too narrow for any label are skipped cheaply.
 function refitLabels() {
+    var minimum = 2 * inset + 3 * glyphWidth(".");
     for (var i = 0; i < frames.length; i++) {
         var f = frames[i];
         if (!f.text) continue;
-        var xp = parseFloat(f.rect.getAttribute("x")) || 0;
-        f.text.setAttribute("x", pct(xp + insetPercent()));
-        setLabel(f, parseFloat(f.rect.getAttribute("width")) || 0);
+        var w = parseFloat(f.rect.getAttribute("width")) || 0;
+        if (w / 100 * framesWidth < minimum && f.text.firstChild === null) continue;
+        setLabel(f, w);
     }
 }
-
-function insetPercent() { return framesWidth > 0 ? inset / framesWidth * 100 : 0; }
 
 function place(f, xPercent, wPercent) {
     f.rect.setAttribute("x", pct(xPercent));
     f.rect.setAttribute("width", pct(wPercent));
     if (f.text) {
-        f.text.setAttribute("x", pct(xPercent + insetPercent()));
+        f.text.setAttribute("x", pct(xPercent));  // the inset is the label's dx, in pixels
         setLabel(f, wPercent);
     }
 }
@@ -334,6 +334,7 @@ function unzoom() {
         removeClass(f.g, "parent");
         f.rect.setAttribute("x", f.origX);
         f.rect.setAttribute("width", f.origW);
+        if (f.text) f.text.setAttribute("x", f.origTextX);
     }
     refitLabels();
     addClass(unzoomButton, "hide");

@@ -50,8 +50,10 @@ extension FlameGraphSVG.Writer {
             out.raw("\" fg:w=\"")
             appendWeight(f.width)
             out.raw("\"/><text x=\"")
-            out.fixed(xPct + inset / framesWidth * 100, 4)
-            out.raw("%\" y=\"")
+            out.fixed(xPct, 4)
+            out.raw("%\" dx=\"")
+            out.text(NumberFormatting.weight(inset))
+            out.raw("\" y=\"")
             out.fixed(y + (frameHeight - 1) / 2 + fontSize / 4, 2)
             // Black or white text, whichever reads better on this fill (≥ 4.5:1 either way).
             out.raw(TextContrast.prefersLightText(on: fill) ? "\" class=\"l\">" : "\">")
