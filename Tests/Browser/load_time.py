@@ -5,8 +5,8 @@
 
 For each SVG: the median wall time from navigation until the load event has fired and the page's
 script has finished its onload work (two animation frames later), over N fresh pages; the file size;
-and how many visible labels overflow their frame (measured text length against the rect, as
-test_svg.py checks). Use it to compare our SVG with inferno's for the same input.
+how many visible labels overflow their frame (measured text length against the rect, as
+test_svg.py checks) and how many contrast less than 4.5:1 with their fill. Use it to compare our SVG with inferno's for the same input.
 """
 
 import argparse
@@ -49,10 +49,11 @@ def main():
                 last.evaluate(FG_DEFAULTS_JS)
                 labels = last.evaluate(LABELS_JS)
                 over = sum(1 for l in labels if l["overflow"] > 0.5)
+                dim = sum(1 for l in labels if l["contrast"] is not None and l["contrast"] < 4.5)
                 last.close()
                 size = Path(svg).stat().st_size
                 print(f"{svg}: {size / 1e6:.2f} MB, load {statistics.median(times):.2f} s "
-                      f"(median of {opts.runs}), {over} of {len(labels)} labels overflow")
+                      f"(median of {opts.runs}), {over} of {len(labels)} labels overflow, {dim} below 4.5:1 contrast")
         finally:
             browser.close()
 

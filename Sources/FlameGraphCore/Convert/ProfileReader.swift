@@ -129,9 +129,7 @@ public struct ProfileReader {
                 )
             }
             var profile = collapser.profile
-            // perf prints each sample's period when asked (`-F period`, `perf record -c`); weights that
-            // are not one per sample count events, not samples.
-            if profile.totalWeight != Double(collapser.samplesKept) { profile.unit = .count }
+            profile.unit = Self.perfUnit(collapser)
             return DecodedProfile(profile: profile, diagnostics: collapser.diagnostics, format: .perf)
         case .buffered(let format, let bytes):
             return try Self.decodeWhole(bytes, format: format, sourceName: sourceName, options: options)
@@ -163,6 +161,17 @@ public struct ProfileReader {
             return DecodedProfile(profile: profile, diagnostics: diagnostics, format: .pprof)
         default:
             throw FlameGraphError(.badInput, "\(sourceName): the \(format.rawValue) format is not supported yet")
+        }
+    }
+
+    /// What perf's weights count. perf prints each sample's period when asked (`-F period`, or by
+    /// default with `perf record -c`): then a weight is not one sample but the event's count over the
+    /// period — nanoseconds for the software clocks, events (cycles, instructions…) otherwise.
+    public static func perfUnit(_ collapser: PerfScriptCollapser) -> WeightUnit {
+        guard collapser.profile.totalWeight != Double(collapser.samplesKept) else { return .samples }
+        switch collapser.eventType {
+        case "cpu-clock", "task-clock": return .nanoseconds
+        default: return .count
         }
     }
 

@@ -149,7 +149,7 @@ function collectFrames(container) {
         var title = firstChild(g, "title");
         var text = firstChild(g, "text");
         var tip = title ? title.textContent : "";
-        var cut = tip.lastIndexOf(" (");  // "NAME (N samples, P%)": the name may hold " (" too
+        var cut = tip.lastIndexOf(" (");  // "NAME (WEIGHT, P%)": the name may hold " (" too
         var rx = rect.getAttribute("x") || "0";
         var xAttr = fgAttr(rect, "x");
         var wAttr = fgAttr(rect, "w");
