@@ -164,7 +164,7 @@ extension FlameGraphSVG.Writer {
         let barWidth = 200.0
         let x0 = (Double(options.width) - barWidth) / 2
         var (left, right) =
-            options.coloring == .hotCold ? ("cold (rarely sampled)", "hot (most samples)") : ("shrank", "grew")
+            options.coloring == .hotCold ? ("cold (small share)", "hot (large share)") : ("shrank", "grew")
         if let decorator { (left, right) = (decorator.legend.left, decorator.legend.right) }
         out.raw("<g id=\"legend\">")
         out.raw("<rect x=\"")

@@ -141,6 +141,21 @@ final class RenderFidelityTests: XCTestCase {
         XCTAssertEqual(WeightFormat.describe(3, unit: .samples, countName: "test-samples"), "3 test-samples")
     }
 
+    func testFixedWidthStrokeColourAndFluidDefault() throws {
+        let profile = try Self.load("async-profiler-collapsed-part.txt")
+        let fluid = try Self.render(profile)
+        XCTAssertTrue(fluid.contains("fluid: true"), "graphs follow the window by default")
+        XCTAssertFalse(fluid.contains("#frames rect { stroke:"), "no outline unless asked")
+        let fixed = try Self.render(profile) {
+            $0.width = 900
+            $0.fluid = false
+            $0.strokeColor = "rgb(40,40,40)"
+        }
+        XCTAssertTrue(fixed.contains("fluid: false") && fixed.contains("width=\"900\""))
+        XCTAssertTrue(fixed.contains("#frames rect { stroke:rgb(40,40,40); stroke-width:0.5; }"))
+        XCTAssertTrue(XMLParser(data: Data(fixed.utf8)).parse())
+    }
+
     func testPerfCaptureWeightedByPeriodIsNotLabelledSamples() throws {
         let perf = try RequiredTool.require("perf", install: "apt-get install linux-perf")
         let python = try RequiredTool.require("python3", install: "apt-get install python3")
