@@ -141,6 +141,34 @@ final class RenderFidelityTests: XCTestCase {
         XCTAssertEqual(WeightFormat.describe(3, unit: .samples, countName: "test-samples"), "3 test-samples")
     }
 
+    func testEveryLabelContrastsAtLeast4Point5WithItsFillInEveryPaletteAndHotCold() throws {
+        let profile = try Self.load("async-profiler-collapsed-part.txt")
+        var configurations: [(String, (inout RenderOptions) -> Void)] = Palette.allCases.map { palette in
+            (palette.rawValue, { $0.palette = palette })
+        }
+        configurations.append(("hot/cold", { $0.coloring = .hotCold }))
+        configurations.append(("diffusion", { $0.coloring = .widthDiffusion }))
+        let frame = try NSRegularExpression(
+            pattern: #"fill="rgb\((\d+),(\d+),(\d+)\)"[^>]*/><text [^>]*?(class="l")?>"#)
+        for (what, configure) in configurations {
+            let svg = try Self.render(profile, configure)
+            let ns = svg as NSString
+            var checked = 0
+            for m in frame.matches(in: svg, range: NSRange(location: 0, length: ns.length)) {
+                let fill = Palette.RGB(
+                    Int(ns.substring(with: m.range(at: 1)))!, Int(ns.substring(with: m.range(at: 2)))!,
+                    Int(ns.substring(with: m.range(at: 3)))!)
+                let ink = m.range(at: 4).location != NSNotFound ? Palette.RGB(255, 255, 255) : Palette.RGB(0, 0, 0)
+                XCTAssertGreaterThanOrEqual(TextContrast.ratio(fill, ink), 4.5, "\(what): text on \(fill)")
+                checked += 1
+            }
+            XCTAssertGreaterThan(checked, 100, what)
+        }
+        // The hottest hot/cold red took black text at 2.9:1 before; now it gets white.
+        XCTAssertTrue(TextContrast.prefersLightText(on: HotColdColor.color(1)))
+        XCTAssertGreaterThan(TextContrast.ratio(HotColdColor.color(1), Palette.RGB(255, 255, 255)), 4.5)
+    }
+
     func testFixedWidthStrokeColourAndFluidDefault() throws {
         let profile = try Self.load("async-profiler-collapsed-part.txt")
         let fluid = try Self.render(profile)
