@@ -95,8 +95,13 @@ extension FlameGraphSVG.Writer {
         out.raw(", ")
         out.text(NumberFormatting.percent(f.width, of: total))
         if options.coloring == .differential && f.node != 0 {
+            // Before → after, in that order, as every differential text reads.
             let d = f.selfAfter - f.selfBefore
-            out.raw("; ")
+            out.raw("; self ")
+            out.text(NumberFormatting.grouped(f.selfBefore))
+            out.raw(" → ")
+            out.text(NumberFormatting.grouped(f.selfAfter))
+            out.raw(", ")
             if d > 0 { out.raw("+") }
             out.text(NumberFormatting.fixed(d / total * 100, decimals: 2))
             out.raw("%")

@@ -169,6 +169,29 @@ final class RenderFidelityTests: XCTestCase {
         XCTAssertGreaterThan(TextContrast.ratio(HotColdColor.color(1), Palette.RGB(255, 255, 255)), 4.5)
     }
 
+    func testDifferentialTooltipsReadBeforeThenAfter() throws {
+        // Real stacks as "stack before after": every third stack doubled after.
+        let lines = String(decoding: try Self.fixture("async-profiler-collapsed-part.txt"), as: UTF8.self)
+            .split(separator: "\n")
+        var text = ""
+        for (i, line) in lines.enumerated() {
+            let cut = line.lastIndex(of: " ")!
+            let count = Int(line[line.index(after: cut)...])!
+            text += "\(line[..<cut]) \(count) \(i % 3 == 0 ? count * 2 : count)\n"
+        }
+        let profile = try ProfileReader.decode(Array(text.utf8), sourceName: "diff").profile
+        XCTAssertTrue(profile.isDifferential)
+        let titles = SVGFrames.parse(try Self.render(profile) { $0.coloring = .differential }, geometry: .samples)
+            .map(\.title)
+        let grown = try XCTUnwrap(titles.first { $0.contains("; self ") && $0.contains(", +") })
+        // "NAME (AFTER samples, P%; self BEFORE → AFTER, +D%)": the after count is twice the before.
+        let selfPart = grown[grown.range(of: "; self ")!.upperBound...].split(separator: ",")[0]
+        let sides = selfPart.components(separatedBy: " → ").map { Double($0.replacingOccurrences(of: ",", with: "")) }
+        XCTAssertEqual(sides.count, 2, grown)
+        XCTAssertEqual(sides[1], sides[0].map { $0 * 2 }, "before → after, in that order: \(grown)")
+        XCTAssertFalse(titles.contains { $0.contains(" vs ") }, "no after-vs-before wording")
+    }
+
     func testFixedWidthStrokeColourAndFluidDefault() throws {
         let profile = try Self.load("async-profiler-collapsed-part.txt")
         let fluid = try Self.render(profile)
