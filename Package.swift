@@ -60,6 +60,7 @@ let package = Package(
         ),
         .target(
             name: "FlameGraphTestSupport",
+            dependencies: ["FlameGraphCore"],
             path: "Tests/FlameGraphTestSupport"
         ),
         .testTarget(
@@ -68,7 +69,7 @@ let package = Package(
         ),
         .testTarget(
             name: "FlameGraphStoreTests",
-            dependencies: ["FlameGraphStore", "FlameGraphCore"]
+            dependencies: ["FlameGraphStore", "FlameGraphCore", "FlameGraphTestSupport"]
         ),
         .testTarget(
             name: "FlameGraphCaptureTests",
