@@ -2,10 +2,6 @@ import FlameGraphTestSupport
 import Foundation
 import XCTest
 
-#if canImport(FoundationXML)
-    import FoundationXML
-#endif
-
 /// Every `flamegraph` row of the peers' cases: for the same input and options, our SVG has the same
 /// frames as the peer's (names, counts, depth, start offset and width in samples); error rows fail,
 /// warning rows warn exactly once. The peer's frames come from the frame tables extracted from its
@@ -52,7 +48,7 @@ final class PeerFlameGraphTests: XCTestCase {
                 XCTAssertFalse(result.stderr.isEmpty, context)
             case "no-error":
                 XCTAssertEqual(result.status, 0, context)
-                assertWellFormed(svg, context)
+                assertWellFormedXML(svg, context)
             case let mode where mode.hasPrefix("warn-once:"):
                 XCTAssertEqual(result.status, 0, context)
                 let text = String(mode.dropFirst("warn-once:".count))
@@ -66,7 +62,7 @@ final class PeerFlameGraphTests: XCTestCase {
                 XCTAssertEqual(countWarnings(result.stderr, startingWith: String(mode.dropFirst(8))), 0, context)
             case "svg-frames-inferno":
                 XCTAssertEqual(result.status, 0, context)
-                assertWellFormed(svg, context)
+                assertWellFormedXML(svg, context)
                 try compareFrames(c, ours: svg, context: context)
             case "svg-frames-fgpl":
                 XCTAssertEqual(result.status, 0, context)
@@ -86,13 +82,6 @@ final class PeerFlameGraphTests: XCTestCase {
         return stderr.split(separator: "\n").filter {
             regex.firstMatch(in: String($0), range: NSRange(location: 0, length: ($0 as Substring).utf16.count)) != nil
         }.count
-    }
-
-    func assertWellFormed(_ svg: String, _ context: String, file: StaticString = #filePath, line: UInt = #line) {
-        let parser = XMLParser(data: Data(svg.utf8))
-        XCTAssertTrue(
-            parser.parse(), "not well-formed XML: \(parser.parserError.map { "\($0)" } ?? "") — \(context)", file: file,
-            line: line)
     }
 
     func compareFrames(_ c: PeerCase, ours: String, context: String) throws {
