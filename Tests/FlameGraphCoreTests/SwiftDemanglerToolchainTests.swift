@@ -23,7 +23,8 @@ final class SwiftDemanglerToolchainTests: XCTestCase {
     static func toolchainNames(_ symbols: [String]) throws -> [String] {
         let swift = try RequiredTool.require("swift", install: "install the Swift toolchain")
         let r = try TestProcess.run(
-            swift, ["demangle", "--simplified"], timeout: 600, stdin: symbols.joined(separator: "\n") + "\n")
+            swift, ["demangle", "--simplified"], timeout: 600,
+            stdin: Data((symbols.joined(separator: "\n") + "\n").utf8))
         XCTAssertEqual(r.status, 0, r.stderr)
         return r.stdout.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
     }

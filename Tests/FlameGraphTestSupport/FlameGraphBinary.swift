@@ -18,31 +18,12 @@ public enum FlameGraphBinary {
         public var stderr: String
     }
 
-    /// Runs the tool with `arguments`, in `directory`, feeding `stdin`.
-    public static func run(_ arguments: [String], in directory: String? = nil, stdin: Data? = nil) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-        let out = Pipe(), err = Pipe(), input = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = input
-        try process.run()
-        if let stdin { try input.fileHandleForWriting.write(contentsOf: stdin) }
-        try input.fileHandleForWriting.close()
-        // Read both pipes concurrently so a full stderr pipe never blocks the child.
-        nonisolated(unsafe) var errData = Data()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async {
-            errData = err.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
-        }
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
-        return Result(
-            status: process.terminationStatus, stdout: outData, stderr: String(decoding: errData, as: UTF8.self))
+    /// Runs the tool with `arguments`, in `directory`, feeding `stdin`; stops it after `timeout` seconds
+    /// (a hang is then a failed run with status -1, not a stuck test).
+    public static func run(
+        _ arguments: [String], in directory: String? = nil, stdin: Data? = nil, timeout: TimeInterval = 300
+    ) throws -> Result {
+        let r = try TestProcess.run(path, arguments, in: directory, timeout: timeout, stdin: stdin)
+        return Result(status: r.status, stdout: r.stdoutData, stderr: r.stderr)
     }
 }

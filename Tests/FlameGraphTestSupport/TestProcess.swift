@@ -9,8 +9,10 @@ import Foundation
 /// What a program run by `TestProcess.run` did.
 public struct ToolResult: Sendable {
     public var status: Int32
-    public var stdout: String
+    /// Standard output as bytes (profiles, git objects), and as text below.
+    public var stdoutData: Data
     public var stderr: String
+    public var stdout: String { String(decoding: stdoutData, as: UTF8.self) }
     /// It ran past its timeout and was stopped (`status` is then -1).
     public var timedOut: Bool
 
@@ -28,7 +30,7 @@ public enum TestProcess {
     /// `outputDirectory` (default: `directory`). `environment` replaces the inherited one when given.
     public static func start(
         _ executable: String, _ arguments: [String], in directory: String, tag: String,
-        environment: [String: String]? = nil, stdin: String? = nil, outputDirectory: String? = nil
+        environment: [String: String]? = nil, stdin: Data? = nil, outputDirectory: String? = nil
     ) throws -> Process {
         let files = (outputDirectory ?? directory) + "/" + tag
         let process = Process()
@@ -40,13 +42,16 @@ public enum TestProcess {
         FileManager.default.createFile(atPath: files + ".stderr", contents: nil)
         process.standardOutput = FileHandle(forWritingAtPath: files + ".stdout")
         process.standardError = FileHandle(forWritingAtPath: files + ".stderr")
-        if let stdin {
-            FileManager.default.createFile(atPath: files + ".stdin", contents: Data(stdin.utf8))
-            process.standardInput = FileHandle(forReadingAtPath: files + ".stdin")
-        } else {
-            process.standardInput = FileHandle.nullDevice
-        }
+        // stdin is a pipe, as in a shell pipeline (`perf script | flame-graph …`), fed from another thread.
+        let input = stdin.map { _ in Pipe() }
+        process.standardInput = input ?? FileHandle.nullDevice
         try process.run()
+        if let input, let stdin {
+            DispatchQueue.global().async {
+                try? input.fileHandleForWriting.write(contentsOf: stdin)
+                try? input.fileHandleForWriting.close()
+            }
+        }
         return process
     }
 
@@ -77,7 +82,7 @@ public enum TestProcess {
     /// in `directory` (default: a scratch directory); its output is collected in a scratch directory.
     public static func run(
         _ executable: String, _ arguments: [String], in directory: String? = nil, timeout: TimeInterval = 120,
-        environment: [String: String]? = nil, stdin: String? = nil
+        environment: [String: String]? = nil, stdin: Data? = nil
     ) throws -> ToolResult {
         let scratch = try makeTemporaryDirectory("fg-run")
         defer { removeTemporaryDirectory(scratch) }
@@ -86,10 +91,11 @@ public enum TestProcess {
             outputDirectory: scratch)
         let finished = wait(process, timeout: timeout)
         if !finished { stop(process) }
-        let out = (try? String(contentsOfFile: scratch + "/run.stdout", encoding: .utf8)) ?? ""
-        let err = (try? String(contentsOfFile: scratch + "/run.stderr", encoding: .utf8)) ?? ""
+        let out = FileManager.default.contents(atPath: scratch + "/run.stdout") ?? Data()
+        let err = FileManager.default.contents(atPath: scratch + "/run.stderr") ?? Data()
         return ToolResult(
-            status: finished ? process.terminationStatus : -1, stdout: out, stderr: err, timedOut: !finished)
+            status: finished ? process.terminationStatus : -1, stdoutData: out,
+            stderr: String(decoding: err, as: UTF8.self), timedOut: !finished)
     }
 
     /// Waits up to `timeout` seconds for a file to appear.
