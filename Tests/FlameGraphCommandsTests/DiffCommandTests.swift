@@ -19,20 +19,8 @@ final class DiffCommandTests: XCTestCase {
 
     /// Runs a helper program and returns (status, stdout+stderr).
     func tool(_ path: String, _ args: [String], stdin: String? = nil) throws -> (Int32, String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: path)
-        p.arguments = args
-        let out = Pipe()
-        let input = Pipe()
-        p.standardOutput = out
-        p.standardError = out
-        p.standardInput = input
-        try p.run()
-        if let stdin { try input.fileHandleForWriting.write(contentsOf: Data(stdin.utf8)) }
-        try input.fileHandleForWriting.close()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+        let r = try TestProcess.run(path, args, timeout: 120, stdin: stdin.map { Data($0.utf8) })
+        return (r.status, r.output)
     }
 
     func testDiffFoldedPeerRows() throws {
