@@ -16,12 +16,18 @@ final class RequiredToolTests: XCTestCase {
         XCTFail("py-spy was found on PATH=\(ProcessInfo.processInfo.environment["PATH"] ?? "")")
     }
 
-    /// Runs the probe in a child with no usable PATH.
-    func runProbe(strict: Bool) throws -> ToolResult {
+    /// This environment with no usable PATH, with or without the CI switch.
+    static func withoutTools(strict: Bool) -> [String: String] {
         var env = ProcessInfo.processInfo.environment
         env["PATH"] = "/nonexistent"
-        env[Self.probeVariable] = "1"
         env["FLAME_GRAPH_REQUIRE_TOOLS"] = strict ? "1" : nil
+        return env
+    }
+
+    /// Runs the probe in a child with no usable PATH.
+    func runProbe(strict: Bool) throws -> ToolResult {
+        var env = Self.withoutTools(strict: strict)
+        env[Self.probeVariable] = "1"
         let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path
         return try TestProcess.run(bundle, [Self.probe], timeout: 120, environment: env)
     }
@@ -48,11 +54,9 @@ final class RequiredToolTests: XCTestCase {
         let dir = try makeTemporaryDirectory()
         defer { removeTemporaryDirectory(dir) }
         for strict in [true, false] {
-            var env = ProcessInfo.processInfo.environment
-            env["PATH"] = "/nonexistent"
-            env["FLAME_GRAPH_REQUIRE_TOOLS"] = strict ? "1" : nil
             let r = try TestProcess.run(
-                "/bin/bash", [script, FlameGraphBinary.path, dir + "/out"], timeout: 60, environment: env)
+                "/bin/bash", [script, FlameGraphBinary.path, dir + "/out"], timeout: 60,
+                environment: Self.withoutTools(strict: strict))
             if strict {
                 XCTAssertEqual(r.status, 1, r.summary)
                 XCTAssertTrue(r.stderr.contains("required by CI: python3 is not installed"), r.summary)
