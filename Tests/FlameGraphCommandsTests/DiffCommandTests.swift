@@ -3,20 +3,7 @@ import Foundation
 import XCTest
 
 /// `flame-graph diff` end to end: peer rows, exit statuses, and every report read by a real consumer.
-final class DiffCommandTests: XCTestCase {
-    var dir = ""
-
-    override func setUpWithError() throws { dir = try makeTemporaryDirectory() }
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: dir) }
-
-    func write(_ name: String, _ text: String) throws -> String {
-        let path = dir + "/" + name
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
-        return path
-    }
-
-    func read(_ name: String) throws -> String { try String(contentsOfFile: dir + "/" + name, encoding: .utf8) }
-
+final class DiffCommandTests: TemporaryDirectoryTestCase {
     /// Runs a helper program and returns (status, stdout+stderr).
     func tool(_ path: String, _ args: [String], stdin: String? = nil) throws -> (Int32, String) {
         let r = try TestProcess.run(path, args, timeout: 120, stdin: stdin.map { Data($0.utf8) })
