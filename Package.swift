@@ -61,7 +61,8 @@ let package = Package(
         .target(
             name: "FlameGraphTestSupport",
             dependencies: ["FlameGraphCore"],
-            path: "Tests/FlameGraphTestSupport"
+            path: "Tests/FlameGraphTestSupport",
+            exclude: ["README.md"]
         ),
         .testTarget(
             name: "FlameGraphCoreTests",
