@@ -1,3 +1,4 @@
+import FlameGraphCapture
 import FlameGraphCore
 import Synchronization
 
@@ -50,7 +51,7 @@ enum OutputFile {
         }
         do {
             try writeAll(fd, bytes, name: path)
-            fchmod(fd, 0o644)
+            fchmod(fd, mode(replacing: path))
             if fsync(fd) != 0 && errno != EINVAL {
                 throw FlameGraphError(.cannotCreate, "cannot write \(path): \(InputFile.describe(errno))")
             }
@@ -64,6 +65,29 @@ enum OutputFile {
             throw FlameGraphError(.cannotCreate, "cannot write \(path): \(InputFile.describe(err))")
         }
         done = true
+    }
+
+    /// The mode of a new output: an existing file's own mode (a private 0600 file stays private),
+    /// else 0666 less the umask, as `open(O_CREAT)` would give — `mkstemp`'s 0600 is neither.
+    static func mode(replacing path: String) -> mode_t {
+        var st = stat()
+        if stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG { return st.st_mode & 0o7777 }
+        return 0o666 & ~currentUmask()
+    }
+
+    /// The process's umask, read without changing it (`umask(2)` can only set it, racing other threads).
+    static func currentUmask() -> mode_t {
+        if let status = try? InputFile.readAll("/proc/self/status"),
+            let line = String(decoding: status, as: UTF8.self).split(separator: "\n").first(where: {
+                $0.hasPrefix("Umask:")
+            }),
+            let value = mode_t(String(line.dropFirst(6).filter { !$0.isWhitespace }), radix: 8)
+        {
+            return value
+        }
+        let old = umask(0o022)
+        umask(old)
+        return old
     }
 
     static func writeAll(_ fd: Int32, _ bytes: [UInt8], name: String) throws {
@@ -125,7 +149,8 @@ enum TemporaryFiles {
         var base = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
         if base.isEmpty { base = "/tmp" }
         while base.count > 1 && base.hasSuffix("/") { base.removeLast() }
-        var template = Array("\(base)/\(prefix)-XXXXXX".utf8CString)
+        StaleRuns.clean(base: base, prefix: prefix)
+        var template = Array("\(base)/\(StaleRuns.ownPrefix(prefix))-XXXXXX".utf8CString)
         guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
             let err = errno
             throw FlameGraphError(
