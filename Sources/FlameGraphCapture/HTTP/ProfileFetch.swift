@@ -36,8 +36,11 @@ public final class ProfileFetch: @unchecked Sendable {
     private let timeout: Double
     private let limit: Int
     private let limitVariable: String
-    private let shown: String
     private let statusOnly: Bool
+    private var exceeded = false
+
+    /// Whether the request failed because the answer passed the size limit (bad data, not unreachable).
+    public var exceededLimit: Bool { lock.withLock { exceeded } }
     private var started: Date?
 
     /// - Parameters:
@@ -60,7 +63,6 @@ public final class ProfileFetch: @unchecked Sendable {
         self.limit = limit ?? NetworkLimits.current.profileBytes
         self.limitVariable = limitVariable
         self.statusOnly = statusOnly
-        shown = Redaction.url(url)
         let delegate = Delegate()
         session = URLSession(configuration: configuration, delegate: delegate, delegateQueue: nil)
         task = session.dataTask(with: request)
@@ -109,23 +111,31 @@ public final class ProfileFetch: @unchecked Sendable {
         return false
     }
 
+    /// Ends the request as failed on the size limit.
+    private func stopOverLimit() {
+        lock.withLock {
+            guard outcome == nil else { return }
+            body = []
+            exceeded = true
+            outcome = .failed(
+                reason: NetworkLimits.exceeded("the answer", limit: limit, variable: limitVariable), timedOut: false)
+        }
+        task.cancel()
+        done.signal()
+    }
+
     private func received(_ data: Data) {
         let over = lock.withLock { () -> Bool in
             guard outcome == nil else { return false }
-            guard data.count <= limit - body.count else {
-                body = []
-                let what = "the answer of \(shown)"
-                outcome = .failed(
-                    reason: NetworkLimits.exceeded(what, limit: limit, variable: limitVariable), timedOut: false)
-                return true
-            }
-            body.append(contentsOf: data)
+            guard data.count <= limit - body.count else { return true }
+            // Room for the whole cap at once: untouched pages cost no memory, and the body never doubles
+            // (old and new copies side by side) on its way up to the cap.
+            if body.capacity == 0 { body.reserveCapacity(limit) }
+            // Through a buffer pointer: a copy, not a byte-by-byte walk that lets chunks pile up queued.
+            data.withUnsafeBytes { body.append(contentsOf: $0.bindMemory(to: UInt8.self)) }
             return false
         }
-        if over {
-            task.cancel()
-            done.signal()
-        }
+        if over { stopOverLimit() }
     }
 
     private func complete(error: Error?) {
@@ -155,6 +165,12 @@ public final class ProfileFetch: @unchecked Sendable {
     public func wait(_ seconds: Double) -> Outcome? {
         if done.wait(timeout: .now() + seconds) == .success {
             done.signal()  // later waits see it too
+            return lock.withLock { outcome }
+        }
+        // The transfer counts bytes as they arrive, ahead of the delegate (which a fast peer outruns):
+        // stopping on that count keeps what is queued for the delegate small too.
+        if task.countOfBytesReceived > Int64(limit) {
+            stopOverLimit()
             return lock.withLock { outcome }
         }
         let overdue = lock.withLock { started.map { Date().timeIntervalSince($0) > timeout + 1 } ?? false }
