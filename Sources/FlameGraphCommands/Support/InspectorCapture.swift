@@ -70,9 +70,11 @@ enum InspectorCapture {
                 guard let text = try socket.receive(until: deadline, shouldStop: { session.aborted }) else {
                     throw CommandExit(status: ExitStatus.interrupted)
                 }
-                guard let message = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
-                    message["id"] as? Int == id
-                else { continue }
+                guard let message = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
+                    throw FlameGraphError(
+                        .badInput, "the inspector at \(target.shown) sent a message that is not a JSON object")
+                }
+                guard message["id"] as? Int == id else { continue }
                 if let error = message["error"] as? [String: Any] {
                     throw FlameGraphError(
                         .unavailable,
@@ -122,7 +124,9 @@ enum InspectorCapture {
         let until = Date().addingTimeInterval(waitForIt)
         while true {
             try session.checkAborted()
-            let fetch = ProfileFetch(url, headers: [:], timeout: 5)
+            let fetch = ProfileFetch(
+                url, headers: [:], timeout: 5, limit: NetworkLimits.current.discoveryBytes,
+                limitVariable: NetworkLimits.discoveryVariable)
             fetch.start()
             var outcome: ProfileFetch.Outcome? = nil
             while outcome == nil {
