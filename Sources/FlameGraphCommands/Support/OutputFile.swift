@@ -12,8 +12,16 @@ import Synchronization
 /// so an interrupted or failed run never leaves a half-written file or clobbers a good one. `-` is stdout.
 enum OutputFile {
     static func write(_ bytes: [UInt8], to path: String) throws {
+        try write(to: path) { emit in try bytes.withUnsafeBytes { try emit($0) } }
+    }
+
+    /// Writes what `produce` hands to its `emit` argument, piece by piece (an output too large to hold
+    /// in memory at once), with the same guarantees: atomic replacement, nothing left on failure.
+    static func write(
+        to path: String, _ produce: ((UnsafeRawBufferPointer) throws -> Void) throws -> Void
+    ) throws {
         if path == "-" {
-            try writeAll(1, bytes, name: "standard output")
+            try produce { try writeAll(1, $0, name: "standard output") }
             return
         }
         // A device or a pipe (`--output /dev/null`, `>(gzip > x)`) is written in place: renaming a
@@ -26,7 +34,7 @@ enum OutputFile {
                 throw FlameGraphError(.cannotCreate, "cannot write \(path): \(InputFile.describe(err))")
             }
             defer { close(fd) }
-            try writeAll(fd, bytes, name: path)
+            try produce { try writeAll(fd, $0, name: path) }
             return
         }
         let dir: String
@@ -50,7 +58,7 @@ enum OutputFile {
             TemporaryFiles.unregister(tmp)
         }
         do {
-            try writeAll(fd, bytes, name: path)
+            try produce { try writeAll(fd, $0, name: path) }
             fchmod(fd, mode(replacing: path))
             if fsync(fd) != 0 && errno != EINVAL {
                 throw FlameGraphError(.cannotCreate, "cannot write \(path): \(InputFile.describe(errno))")
@@ -91,17 +99,19 @@ enum OutputFile {
     }
 
     static func writeAll(_ fd: Int32, _ bytes: [UInt8], name: String) throws {
-        try bytes.withUnsafeBytes { buf in
-            var off = 0
-            while off < buf.count {
-                let n = Glibc.write(fd, buf.baseAddress! + off, buf.count - off)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    if errno == EPIPE { return }
-                    throw FlameGraphError(.cannotCreate, "cannot write \(name): \(InputFile.describe(errno))")
-                }
-                off += n
+        try bytes.withUnsafeBytes { try writeAll(fd, $0, name: name) }
+    }
+
+    static func writeAll(_ fd: Int32, _ buf: UnsafeRawBufferPointer, name: String) throws {
+        var off = 0
+        while off < buf.count {
+            let n = Glibc.write(fd, buf.baseAddress! + off, buf.count - off)
+            if n < 0 {
+                if errno == EINTR { continue }
+                if errno == EPIPE { return }
+                throw FlameGraphError(.cannotCreate, "cannot write \(name): \(InputFile.describe(errno))")
             }
+            off += n
         }
     }
 }
