@@ -3,6 +3,8 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -41,7 +43,40 @@ static void write_errno(int fd, int err) {
     while (write(fd, &err, sizeof err) < 0 && errno == EINTR) {}
 }
 
+/* Where our command line lives (/proc/self/stat fields 48 and 49), read before fork: the watchdog
+ * overwrites it, so that `ps` and `pkill -f flame-graph` tell the watchdog from us. */
+static void command_line_area(unsigned long *start, unsigned long *end) {
+    *start = *end = 0;
+    char buf[4096];
+    int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0) return;
+    buf[n] = 0;
+    char *p = strrchr(buf, ')');
+    if (!p) return;
+    /* Field 3 (state) follows ")"; arg_start is field 48. */
+    int field = 2;
+    unsigned long values[2] = {0, 0};
+    char *save = NULL;
+    for (char *tok = strtok_r(p + 1, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+        field++;
+        if (field == 48) values[0] = strtoul(tok, NULL, 10);
+        if (field == 49) {
+            values[1] = strtoul(tok, NULL, 10);
+            break;
+        }
+    }
+    if (values[0] && values[1] > values[0]) {
+        *start = values[0];
+        *end = values[1];
+    }
+}
+
 static int start_watchdog(pid_t child, int new_group, pid_t *watchdog, int *watchdog_fd) {
+    unsigned long arg_start, arg_end;
+    command_line_area(&arg_start, &arg_end);
     /* A socket pair, not a pipe: the word is sent with MSG_NOSIGNAL, so a dead watchdog is no SIGPIPE. */
     int fds[2];
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) return errno;
@@ -67,6 +102,12 @@ static int start_watchdog(pid_t child, int new_group, pid_t *watchdog, int *watc
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, NULL);
         prctl(PR_SET_NAME, "fg-watchdog", 0, 0, 0); /* so that ps tells it from us */
+        if (arg_end > arg_start) {
+            static const char name[] = "fg-watchdog";
+            unsigned long size = arg_end - arg_start;
+            memset((void *)arg_start, 0, size);
+            memcpy((void *)arg_start, name, size < sizeof name ? size - 1 : sizeof name);
+        }
         /* In the child's group: a kill of our own group (a CI timeout) must not take it first. */
         if (new_group) setpgid(0, child);
         int null = open("/dev/null", O_RDWR);
