@@ -1,4 +1,5 @@
 import FlameGraphCore
+import Foundation
 import XCTest
 
 @testable import FlameGraphCapture
@@ -87,5 +88,34 @@ final class HostileUnitTests: XCTestCase {
             try FoldedStream.write(profile, pieceSize: 100) { streamed.append(contentsOf: $0) }
             XCTAssertEqual(streamed, FoldedWriter.write(profile))
         }
+    }
+}
+
+/// Every input under Tests/Fixtures/fuzz (a `ci/fuzz` finding, or a seed kept for what it covers)
+/// decodes or fails with a `FlameGraphError` — never a crash — and folds the same both ways.
+final class FuzzRegressionTests: XCTestCase {
+    func testFuzzFindingsStayFixed() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/fuzz")
+        let formats = try FileManager.default.contentsOfDirectory(atPath: root.path)
+        var count = 0
+        for name in formats {
+            let format = ProfileFormat(rawValue: name)
+            XCTAssertNotNil(format, "Tests/Fixtures/fuzz/\(name) is not a format name")
+            for file in try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(name).path) {
+                let bytes = try [UInt8](
+                    Data(contentsOf: root.appendingPathComponent(name).appendingPathComponent(file)))
+                count += 1
+                do {
+                    let decoded = try ProfileReader.decode(bytes, format: format, sourceName: file)
+                    var streamed: [UInt8] = []
+                    try FoldedStream.write(decoded.profile) { streamed.append(contentsOf: $0) }
+                    XCTAssertEqual(streamed, FoldedWriter.write(decoded.profile), file)
+                } catch is FlameGraphError {
+                    continue
+                }
+            }
+        }
+        XCTAssertGreaterThan(count, 0)
     }
 }
