@@ -80,8 +80,8 @@ public final class GitRefStore: BaselineStore {
             try repository.editTree(root, at: Self.folder(commit)[...]) { folder in
                 if !force, folder.entry(marker) != nil {
                     throw FlameGraphError(
-                        .cannotCreate,
-                        "A baseline for service '\(service)' at commit \(commit.prefix(12)) already exists; pass --force to replace it."
+                        .usage,
+                        "A baseline for service '\(service)' at commit \(commit.prefix(12)) already exists; pass --force (baseline save) or --replace-baseline (capture commands) to replace it."
                     )
                 }
                 try folder.insert("\(service).folded", foldedBlob, isTree: false)
