@@ -64,6 +64,17 @@ final class HostileUnitTests: XCTestCase {
         XCTAssertEqual(Redaction.url("no url here"), "no url here")
     }
 
+    func testCountsPastUInt64StayDigits() {
+        XCTAssertEqual(NumberFormatting.weight(0x1p65), "36893488147419103232")
+        XCTAssertEqual(NumberFormatting.weight(1e20), "100000000000000000000")
+        XCTAssertEqual(NumberFormatting.weight(-1e20), "-100000000000000000000")
+        XCTAssertEqual(NumberFormatting.weight(0x1p64), "18446744073709551616")
+        var out: [UInt8] = []
+        NumberFormatting.appendWeight(0x1p64, to: &out)
+        XCTAssertEqual(String(decoding: out, as: UTF8.self), "18446744073709551616")
+        XCTAssertEqual(NumberFormatting.weight(1.5), "1.5")
+    }
+
     func testTerminalTextNeutralisesControlsAndBidi() {
         XCTAssertEqual(TerminalText.oneLine("a\u{1B}[31mb\nc"), "a [31mb c")
         XCTAssertEqual(TerminalText.lines("x\u{202E}y\u{9B}z\n\tw"), "x\u{FFFD}y\u{FFFD}z\n\tw")
