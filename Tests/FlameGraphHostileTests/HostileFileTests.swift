@@ -65,6 +65,21 @@ final class HostileFileTests: HostileTestCase {
         }
     }
 
+    func testBidiOverridesAndC1ControlsNeverReachDiffsTerminalSummary() throws {
+        let name = "main;evil\u{202E}gnp.exe\u{2067}\u{9B}31m"
+        try "\(name) 100\nmain;ok 100\n".write(toFile: dir + "/before.folded", atomically: true, encoding: .utf8)
+        try "\(name) 300\nmain;ok 100\n".write(toFile: dir + "/after.folded", atomically: true, encoding: .utf8)
+        let r = try run([
+            "diff", "--before", "before.folded", "--after", "after.folded", "-o", "d.svg", "--threshold", "1",
+        ])
+        XCTAssertEqual(r.status, 1, r.stderr)
+        XCTAssertTrue(r.stderr.contains("evil"), r.stderr)
+        for bad: Unicode.Scalar in ["\u{202E}", "\u{2067}", "\u{9B}", "\u{1B}"] {
+            XCTAssertFalse(
+                (r.stdout + r.stderr).unicodeScalars.contains(bad), "U+\(String(bad.value, radix: 16)) in diff")
+        }
+    }
+
     func testNewOutputsHonourTheUmaskAndExistingOnesKeepTheirMode() throws {
         try "a;b 1\n".write(toFile: dir + "/in.folded", atomically: true, encoding: .utf8)
         XCTAssertEqual(try run(["collapse", "--input", "in.folded", "-o", "private.folded"], umask: "077").status, 0)
