@@ -56,6 +56,7 @@ public struct CaptureRunner: Sendable {
             requested: settings.rounds, duration: settings.duration, strategy: source.roundStrategy)
         let session = try CaptureSession(settings: settings, reporter: reporter)
         defer { session.close() }
+        settings.onSession?(session)
         let signals = try settings.handleSignals ? InterruptSignals(session) : nil
         defer { signals?.uninstall() }
         do {
@@ -77,6 +78,7 @@ public struct CaptureRunner: Sendable {
         -> [RoundCapture]
     {
         if source.roundStrategy == .timeSlices {
+            session.beginRound(0, of: 1, kept: 0)  // one recording: the progress line shows no round number
             let whole = CaptureRound(index: 0, count: count, duration: settings.duration, session: session)
             return try source.captureSlices(whole, count: count)
         }

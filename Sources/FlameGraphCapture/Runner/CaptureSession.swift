@@ -34,6 +34,7 @@ public final class CaptureSession: Sendable {
     /// The private temporary directory (mode 0700) of this run.
     public let directory: String
     private let state = Mutex(State())
+    private let warned = Mutex(Set<String>())
 
     init(settings: CaptureSettings, reporter: any CaptureReporter) throws {
         self.settings = settings
@@ -135,7 +136,7 @@ public final class CaptureSession: Sendable {
     /// The recording phase of a source that records in-process (an inspector profiling): waits up to
     /// `duration` seconds with the progress line; returns early on a first Ctrl-C, throws on an abort.
     public func waitWhileRecording(_ duration: Double, label: String) throws {
-        try recording {
+        recording {
             let started = Monotonic.now()
             while !stoppedEarly && !aborted {
                 let elapsed = Monotonic.now() - started
@@ -234,8 +235,11 @@ public final class CaptureSession: Sendable {
     /// A path inside the run's private temporary directory.
     public func temporaryPath(_ name: String) -> String { directory + "/" + name }
 
-    /// A warning about the capture.
-    public func warn(_ text: String) { reporter.warning(text) }
+    /// A warning about the capture, said once however many rounds repeat it.
+    public func warn(_ text: String) {
+        let first = warned.withLock { $0.insert(text).inserted }
+        if first { reporter.warning(text) }
+    }
 
     /// The environment for profiler processes (secrets removed).
     public var childEnvironment: [String] { settings.childEnvironment }

@@ -21,7 +21,8 @@ enum OutputFile {
         to path: String, _ produce: ((UnsafeRawBufferPointer) throws -> Void) throws -> Void
     ) throws {
         if path == "-" {
-            try produce { try writeAll(1, $0, name: "standard output") }
+            // In-process runs collect it; the process's sink keeps fd 1 and the EPIPE rule.
+            try produce { try CLIContext.current.stdout(Array($0)) }
             return
         }
         // A device or a pipe (`--output /dev/null`, `>(gzip > x)`) is written in place: renaming a
