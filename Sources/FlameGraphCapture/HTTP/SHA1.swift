@@ -62,6 +62,6 @@ enum SHA1 {
 
     /// The `Sec-WebSocket-Accept` value a server must answer to `key` (RFC 6455 §4.2.2).
     static func webSocketAccept(key: String) -> String {
-        base64(digest(Array((key + "258EAFA5-E914-47DA-95CA-C5AB0DC11B85").utf8)))
+        base64(digest(Array((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").utf8)))
     }
 }
