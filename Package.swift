@@ -77,6 +77,11 @@ let package = Package(
             dependencies: ["FlameGraphCapture", "FlameGraphCore", "FlameGraphTestSupport"]
         ),
         .testTarget(
+            name: "FlameGraphHostileTests",
+            dependencies: ["FlameGraphCapture", "FlameGraphCore", "FlameGraphTestSupport"],
+            exclude: ["hostile_server.py"]
+        ),
+        .testTarget(
             name: "FlameGraphCommandsTests",
             dependencies: ["FlameGraphCommands", "FlameGraphCore", "FlameGraphStore", "FlameGraphTestSupport"]
         ),
