@@ -66,7 +66,7 @@ final class HostileInputSVGTests: XCTestCase {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let path = dir + "/graph.svg"
         try Data(svg).write(to: URL(fileURLWithPath: path))
-        let lint = try ToolRun.run([xmllint, "--noout", path])
+        let lint = try TestProcess.run(xmllint, ["--noout", path])
         XCTAssertEqual(lint.status, 0, "\(what): xmllint: \(lint.stderr.prefix(300))", file: file, line: line)
     }
 

@@ -12,7 +12,7 @@ import XCTest
 /// greys, `--nameattr` and palette-map files, weights in their unit.
 final class RenderFidelityTests: XCTestCase {
     static func fixture(_ name: String) throws -> [UInt8] {
-        Array(try Data(contentsOf: URL(fileURLWithPath: PeerCases.packageRoot + "/Tests/Fixtures/render/" + name)))
+        try Fixtures.bytes("render/" + name)
     }
 
     static func load(_ name: String) throws -> Profile {
@@ -213,47 +213,22 @@ final class RenderFidelityTests: XCTestCase {
         let dir = try makeTemporaryDirectory("fg-period")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         // `-c`: one sample every 1,000,000 ns of cpu-clock; perf script then prints each period.
-        let record = try ToolRun.run(
+        let record = try TestProcess.run(
+            perf,
             [
-                perf, "record", "-e", "cpu-clock", "-c", "1000000", "-g", "-o", dir + "/perf.data", "--", python, "-c",
+                "record", "-e", "cpu-clock", "-c", "1000000", "-g", "-o", dir + "/perf.data", "--", python, "-c",
                 "s = 0\nfor i in range(3000000): s += i % 7",
             ])
         guard record.status == 0 else { try RequiredTool.missing("perf cannot record here: \(record.stderr)") }
-        let script = try ToolRun.run([perf, "script", "-i", dir + "/perf.data"])
+        let script = try TestProcess.run(perf, ["script", "-i", dir + "/perf.data"])
         XCTAssertEqual(script.status, 0)
         var reader = ProfileReader(sourceName: "perf script")
-        try reader.consume(Array(script.stdout.utf8))
+        try reader.consume(Array(script.stdoutData))
         let decoded = try reader.finish()
         XCTAssertEqual(decoded.format, .perf)
         XCTAssertEqual(decoded.profile.unit, .nanoseconds, "cpu-clock periods are nanoseconds")
         let titles = SVGFrames.parse(try Self.render(decoded.profile), geometry: .samples).map(\.title)
         XCTAssertFalse(titles.contains { $0.contains(" samples, ") }, "periods labelled as samples")
         XCTAssertTrue(titles.contains { $0.contains(" ms, ") }, "cpu time in milliseconds: \(titles.prefix(3))")
-    }
-}
-
-/// Runs a program to completion and captures its output (for the producers these tests start);
-/// output goes through temporary files so neither pipe can fill up and stall the child.
-enum ToolRun {
-    static func run(_ argv: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let dir = try makeTemporaryDirectory("fg-toolrun")
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        FileManager.default.createFile(atPath: dir + "/out", contents: nil)
-        FileManager.default.createFile(atPath: dir + "/err", contents: nil)
-        let out = try FileHandle(forWritingTo: URL(fileURLWithPath: dir + "/out"))
-        let err = try FileHandle(forWritingTo: URL(fileURLWithPath: dir + "/err"))
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: argv[0])
-        p.arguments = Array(argv.dropFirst())
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        p.waitUntilExit()
-        try out.close()
-        try err.close()
-        let read = { (name: String) in
-            String(decoding: (try? Data(contentsOf: URL(fileURLWithPath: dir + "/" + name))) ?? Data(), as: UTF8.self)
-        }
-        return (p.terminationStatus, read("out"), read("err"))
     }
 }
