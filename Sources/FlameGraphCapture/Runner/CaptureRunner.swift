@@ -114,7 +114,8 @@ public struct CaptureRunner: Sendable {
         let rounds = captured.map(\.profile).filter { $0.totalWeight > 0 }
         guard var merged = rounds.first else { throw source.nothingCaptured(session) }
         for round in rounds.dropFirst() { merged.merge(round) }
-        let empty = captured.count - rounds.count
+        // A last round that found the target gone is no news (the source said so); others are.
+        let empty = captured.filter { $0.profile.totalWeight == 0 && !$0.targetEnded }.count
         if empty > 0 {
             reporter.warning(
                 "\(empty) of \(captured.count) rounds captured nothing and are left out (is the target idle at times?)")
