@@ -62,7 +62,9 @@ let package = Package(
         ),
         .target(
             name: "FlameGraphTestSupport",
-            path: "Tests/FlameGraphTestSupport"
+            dependencies: ["FlameGraphCore"],
+            path: "Tests/FlameGraphTestSupport",
+            exclude: ["README.md"]
         ),
         .testTarget(
             name: "FlameGraphCoreTests",
@@ -70,7 +72,7 @@ let package = Package(
         ),
         .testTarget(
             name: "FlameGraphStoreTests",
-            dependencies: ["FlameGraphStore", "FlameGraphCore"]
+            dependencies: ["FlameGraphStore", "FlameGraphCore", "FlameGraphTestSupport"]
         ),
         .testTarget(
             name: "FlameGraphCaptureTests",
