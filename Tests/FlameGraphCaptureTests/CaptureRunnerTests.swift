@@ -66,7 +66,7 @@ final class CaptureRunnerTests: XCTestCase {
 
     /// The share of `function` among a profile's samples.
     func share(_ profile: Profile, _ function: String) -> Double {
-        let folded = String(decoding: FoldedWriter.write(profile), as: UTF8.self)
+        let folded = foldedText(profile)
         var total = 0.0
         var matching = 0.0
         for line in folded.split(separator: "\n") {
@@ -110,16 +110,10 @@ final class CaptureRunnerTests: XCTestCase {
         let perf = try RequiredTool.require("perf", install: "apt-get install linux-perf")
         let python = try RequiredTool.require("python3", install: "apt-get install python3")
         let data = dir + "/given.data"
-        let record = Process()
-        record.executableURL = URL(fileURLWithPath: perf)
-        record.arguments = [
-            "record", "-q", "-F", "499", "-g", "-o", data, "--", python, "-c", "sum(i*i for i in range(6000000))",
-        ]
-        record.standardOutput = FileHandle.nullDevice
-        record.standardError = FileHandle.nullDevice
-        try record.run()
-        record.waitUntilExit()
-        XCTAssertEqual(record.terminationStatus, 0)
+        let record = try TestProcess.run(
+            perf,
+            ["record", "-q", "-F", "499", "-g", "-o", data, "--", python, "-c", "sum(i*i for i in range(6000000))"])
+        XCTAssertEqual(record.status, 0, record.summary)
 
         let source = PerfSource(target: .perfData(data))
         let whole = try CaptureRunner(settings(duration: 1, rounds: 1), reporter: Collected()).run(source)
