@@ -69,7 +69,10 @@ public struct CaptureRunner: Sendable {
             return try result(source, captured: captured, count: count, session: session)
         } catch {
             reporter.clearProgress()
-            if session.aborted { throw CaptureInterrupted() }
+            if session.aborted {
+                session.waitForAbortHandling()
+                throw CaptureInterrupted()
+            }
             throw error
         }
     }

@@ -26,6 +26,8 @@ public final class CaptureSession: Sendable {
         /// The current child takes SIGINT only once it is ready (see `record`'s `ready`).
         var gated = false
         var aborted = false
+        /// `abort()` has finished its clean-up (the run waits for it before it throws).
+        var abortHandled = false
         var targetExited = false
         var round = 0
         var rounds = 1
@@ -192,7 +194,11 @@ public final class CaptureSession: Sendable {
             let cancel = s.cancelRequest
             if cancel != nil {
                 s.cancelRequest = nil
-                if s.roundsKept == 0 { s.aborted = true }
+                if s.roundsKept == 0 {
+                    // All or nothing and nothing yet: the run ends as interrupted, cleaned up as usual.
+                    s.aborted = true
+                    s.abortHandled = true
+                }
             }
             return (s.phase, s.gated ? nil : s.current, cancel)
         }
@@ -225,6 +231,14 @@ public final class CaptureSession: Sendable {
         TemporaryDirectory.remove(directory)
         reporter.notice("interrupted: stopping the profiler and removing temporary files")
         settings.onAbort?()
+        state.withLock { $0.abortHandled = true }
+    }
+
+    /// Waits (at most `seconds`) for `abort()`'s clean-up on the signal thread, so that `run` throws
+    /// only once no temporary file is left.
+    func waitForAbortHandling(_ seconds: Double = 3) {
+        let until = Monotonic.now() + seconds
+        while !state.withLock({ $0.abortHandled }) && Monotonic.now() < until { usleep(5_000) }
     }
 
     /// The run was aborted.
