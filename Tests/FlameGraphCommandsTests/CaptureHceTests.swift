@@ -43,6 +43,7 @@ final class CaptureHceTests: CaptureServiceTestCase {
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertGreaterThan(share(try folded(dir + "/hce.folded"), function: "hotFunction"), 0.5)
         XCTAssertTrue(r.stderr.contains("from the inspector at 127.0.0.1:\(port)"), r.stderr)
+        XCTAssertTrue(r.stderr.contains(" in 2 rounds"), "one connection, two Profiler.start/stop: \(r.stderr)")
         XCTAssertEqual(leftovers(), [])
     }
 
