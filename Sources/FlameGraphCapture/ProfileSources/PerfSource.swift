@@ -1,4 +1,5 @@
 import FlameGraphCore
+import Synchronization
 
 /// Linux `perf record` of a process, a command or an existing perf.data, collapsed the way
 /// `stackcollapse-perf.pl` does (`perf`).
@@ -19,6 +20,8 @@ public struct PerfSource: ProfileSource {
     public let frequency: Int
     public let callGraph: PerfInvocation.CallGraph
     public let collapse: PerfCollapseOptions
+    /// Samples kept over all rounds, for the summary (weights are perf's periods, not counts).
+    private let kept = SampleCount()
 
     public init(
         target: Target, frequency: Int = 99, callGraph: PerfInvocation.CallGraph = .fp,
@@ -90,6 +93,7 @@ public struct PerfSource: ProfileSource {
             finish: { collapser in
                 collapser.finish()
                 for w in collapser.diagnostics.warnings { session.warn(w) }
+                kept.add(collapser.samplesKept)
                 return RoundCapture(profile: collapser.profile)
             }, detail: { CaptureText.count(Double($0.samplesKept), "sample") })
         if case .pid(let pid) = target, ProcFS.presence(of: pid) != .alive {
@@ -107,11 +111,19 @@ public struct PerfSource: ProfileSource {
     }
 
     public func summary(of merged: Profile, rounds: [Profile]) -> String {
-        guard case .pid(let pid) = target else { return CaptureText.count(merged.totalWeight, "sample") }
-        return CaptureText.count(merged.totalWeight, "sample") + " of pid \(pid)"
+        let samples = CaptureText.count(Double(kept.value), "sample")
+        guard case .pid(let pid) = target else { return samples }
+        return samples + " of pid \(pid)"
     }
 
     private func perfPath(_ session: CaptureSession) throws -> String {
         try Profiler.perf.locate(searchPath: session.settings.value("PATH"))
     }
+}
+
+/// A count shared by a source's rounds (sources are values; their rounds run one after another).
+final class SampleCount: Sendable {
+    private let count = Mutex(0)
+    func add(_ n: Int) { count.withLock { $0 += n } }
+    var value: Int { count.withLock { $0 } }
 }

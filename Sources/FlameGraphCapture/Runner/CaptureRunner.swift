@@ -69,7 +69,10 @@ public struct CaptureRunner: Sendable {
             return try result(source, captured: captured, count: count, session: session)
         } catch {
             reporter.clearProgress()
-            if session.aborted { throw CaptureInterrupted() }
+            if session.aborted {
+                session.waitForAbortHandling()
+                throw CaptureInterrupted()
+            }
             throw error
         }
     }
@@ -114,7 +117,8 @@ public struct CaptureRunner: Sendable {
         let rounds = captured.map(\.profile).filter { $0.totalWeight > 0 }
         guard var merged = rounds.first else { throw source.nothingCaptured(session) }
         for round in rounds.dropFirst() { merged.merge(round) }
-        let empty = captured.count - rounds.count
+        // A last round that found the target gone is no news (the source said so); others are.
+        let empty = captured.filter { $0.profile.totalWeight == 0 && !$0.targetEnded }.count
         if empty > 0 {
             reporter.warning(
                 "\(empty) of \(captured.count) rounds captured nothing and are left out (is the target idle at times?)")
