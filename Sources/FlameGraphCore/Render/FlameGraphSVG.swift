@@ -348,6 +348,11 @@ public enum FlameGraphSVG {
                 out.text(
                     (decorator.flatMap { f.node != 0 ? $0.fill(node: f.node) : nil } ?? color(for: f, nameID: nameID))
                         .description)
+                if let stroke = decorator.flatMap({ f.node != 0 ? $0.stroke(node: f.node) : nil }) {
+                    out.raw("\" stroke=\"")
+                    out.text(stroke.description)
+                    out.raw("\" stroke-width=\"1.5")
+                }
                 out.raw("\" fg:x=\"")
                 appendWeight(f.start)
                 out.raw("\" fg:w=\"")
@@ -482,6 +487,12 @@ public protocol FrameDecorator {
     /// The whole tooltip text for the frame.
     func title(node: Int32, name: String) -> String
     var legend: Legend { get }
+    /// An outline for the frame (the differential graph marks significant changes), nil for none.
+    func stroke(node: Int32) -> Palette.RGB?
+}
+
+extension FrameDecorator {
+    public func stroke(node: Int32) -> Palette.RGB? { nil }
 }
 
 /// What the legend above the frames shows: a colour ramp between two labels, then named swatches.
