@@ -25,10 +25,10 @@ public enum DiffEngine {
             return .init(counts: weights.mapValues { $0 / t.sampleUnit }, total: t.total / t.sampleUnit)
         }
         let historyTotals = history.map { FrameTotals(prepare($0)) }
+        let nb = samples(beforeTotals), na = samples(afterTotals)
         let noise = NoiseModel.estimate(
             [beforeTotals.map(replicate), afterTotals.map(replicate), historyTotals.map(replicate)], alpha: alpha,
-            settings: settings.noise)
-        let nb = samples(beforeTotals), na = samples(afterTotals)
+            settings: settings.noise, nb: nb, na: na)
         var names = Set(b.totalWeight.keys)
         names.formUnion(a.totalWeight.keys)
         var frames: [FrameChange] = []

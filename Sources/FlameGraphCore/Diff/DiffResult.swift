@@ -120,8 +120,7 @@ public struct DiffResult: Sendable {
     /// Unit of weights: are absolute changes meaningful (time or bytes, not samples)?
     public var hasAbsoluteUnit: Bool { unit == .nanoseconds || unit == .microseconds || unit == .bytes }
 
-    /// The capture that would settle every inconclusive frame: the largest advice.
-    public var recommendedCapture: SettleAdvice? {
-        inconclusiveFrames.compactMap(\.settle).max { $0.samplesPerSide < $1.samplesPerSide }
-    }
+    /// The capture that would settle the biggest inconclusive growth (smaller ones may stay unsettled:
+    /// chasing a +1 pp wiggle would ask for hours of capture).
+    public var recommendedCapture: SettleAdvice? { inconclusiveFrames.first?.settle }
 }

@@ -55,7 +55,7 @@ public struct FrameTotals: Sendable {
 
     /// Counts that are all multiples of one large number are periods, not samples: perf's cpu-clock
     /// weighs each sample by its period in ns (10,000,000 at 100 Hz), and folded text keeps no unit.
-    /// Returns that period (≥ 1000) when every weight is a whole multiple of it.
+    /// Returns that period (≥ 100,000: 10 kHz in ns) when every weight is a whole multiple of it.
     public static func periodInCounts(_ profile: Profile) -> Double? {
         var g: UInt64 = 0
         for w in profile.selfWeight where w != 0 {
@@ -63,8 +63,8 @@ public struct FrameTotals: Sendable {
             var a = g, b = UInt64(w)
             while b != 0 { (a, b) = (b, a % b) }
             g = a
-            if g < 1000 { return nil }
+            if g < 100_000 { return nil }
         }
-        return g >= 1000 ? Double(g) : nil
+        return g >= 100_000 ? Double(g) : nil
     }
 }

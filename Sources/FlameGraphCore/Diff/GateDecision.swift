@@ -81,7 +81,7 @@ public enum GateDecision {
                 frames[i].acknowledged = ack.reason + (ack.expires.map { " (until \($0))" } ?? "")
             } else if significant {
                 frames[i].regressed = true
-            } else if p < settings.inconclusiveLevel {
+            } else if p < settings.inconclusiveLevel || settings.inconclusiveLevel >= 1 {
                 frames[i].inconclusive = true
                 let n = samplesToDetect(
                     deltaPP: frames[i].delta(metric), p: frames[i].shareBefore(metric), phi: phi,

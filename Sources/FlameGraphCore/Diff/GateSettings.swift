@@ -96,7 +96,7 @@ public struct GateSettings: Sendable {
     public var focus: FramePattern? = nil
     /// A frame past its threshold that is not significant is inconclusive (rather than passing) when its
     /// Holm-adjusted p-value is below this (calibrated: see docs/GATE.md).
-    public var inconclusiveLevel = 0.5
+    public var inconclusiveLevel = 1.0
     /// An inconclusive comparison fails (exit 1) too.
     public var failOnInconclusive = false
     /// The noise model: see `NoiseModel` and docs/GATE.md.

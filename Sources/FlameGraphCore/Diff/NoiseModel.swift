@@ -10,11 +10,15 @@
 public enum NoiseModel {
     public struct Settings: Sendable, Equatable {
         /// φ₀, used when there is no replicate at all (measured by `ci/calibrate`).
-        public var defaultDispersion = 3.0
+        public var defaultDispersion = 9.0
         /// Effective independent frames in the pooled χ²: frames share samples (parents and children
         /// move together), so it has fewer degrees of freedom than terms. Measured by `ci/calibrate`
         /// from the spread of φ̂ between replicate sets (Var φ̂ = 2φ²/df).
         public var effectiveFrames = 2.0
+        /// κ: the share variance between capture sessions (processes, CI jobs) that rounds of one session
+        /// do not show, per p(1 − p). It does not shrink with more samples, so it adds
+        /// 2κ / (1/N_before + 1/N_after) to a dispersion measured from rounds. Measured by `ci/calibrate`.
+        public var sessionVariance = 0.003
         /// Expected samples a frame needs in the smallest replicate (both in and out of it) to enter the
         /// estimate: below that the χ² term is dominated by counting noise.
         public var minExpected = 5.0
@@ -30,7 +34,7 @@ public enum NoiseModel {
         /// Replicate groups that contributed (before rounds, after rounds, history) and their sizes.
         public var replicates: [Int]
         /// The dispersion the test uses: the measured value widened for its estimation uncertainty at the
-        /// test level, never below 1, never above φ₀ (more captures never make the gate less sensitive
+        /// test level plus the session component, never below 1, never above φ₀ (more captures never make the gate less sensitive
         /// than one capture with the same total samples).
         public var effective: Double
         /// True when φ₀ applies (no replicate, or the measured value widened by its uncertainty is
@@ -67,7 +71,7 @@ public enum NoiseModel {
             guard let smallest = group.map(\.total).min(), smallest > 0, n > 0 else { continue }
             var names = Set<String>()
             for r in group { names.formUnion(r.counts.keys) }
-            for name in names {
+            for name in names.sorted() {  // a fixed order: the same inputs give the same bits
                 let k = group.reduce(0) { $0 + ($1.counts[name] ?? 0) }
                 let p = k / n
                 guard smallest * p >= settings.minExpected, smallest * (1 - p) >= settings.minExpected else {
@@ -84,8 +88,10 @@ public enum NoiseModel {
         return df > 0 ? (chi2, df) : nil
     }
 
-    /// The dispersion for a one-sided test at level `alpha`.
-    public static func estimate(_ groups: [[Replicate]], alpha: Double, settings: Settings) -> Estimate {
+    /// The dispersion for a one-sided test at level `alpha` between sides of `nb` and `na` samples.
+    public static func estimate(
+        _ groups: [[Replicate]], alpha: Double, settings: Settings, nb: Double, na: Double
+    ) -> Estimate {
         let sizes = groups.filter { $0.count >= 2 }.map(\.count)
         let phi0 = settings.defaultDispersion
         guard let (chi2, rawDF) = pearson(groups, settings: settings) else {
@@ -100,7 +106,8 @@ public enum NoiseModel {
         // Test with Student's t on `degrees` df ⇔ a z-test whose dispersion is widened by (t/z)².
         let z = Statistics.normalQuantile(1 - alpha)
         let t = Statistics.studentQuantile(1 - alpha, df: degrees)
-        let widened = max(1, measured) * (t / z) * (t / z)
+        let session = nb > 0 && na > 0 ? 2 * settings.sessionVariance / (1 / nb + 1 / na) : 0
+        let widened = max(1, measured) * (t / z) * (t / z) + session
         return Estimate(
             measured: measured, degrees: degrees, replicates: sizes, effective: min(widened, phi0),
             usesDefault: widened >= phi0)

@@ -23,12 +23,11 @@ public enum MarkdownReport {
             s +=
                 "## ⚠️ flame-graph: inconclusive — \(inconclusive) frame\(inconclusive == 1 ? "" : "s") grew past the threshold, "
             s += "too few samples to tell from noise\n\n"
-            if let best = results.compactMap(\.result.recommendedCapture).max(by: {
-                $0.samplesPerSide < $1.samplesPerSide
-            }),
-                let r = results.first(where: { $0.result.recommendedCapture != nil })?.result
+            if let r = results.first(where: { $0.result.recommendedCapture != nil })?.result,
+                let best = r.recommendedCapture, let top = r.inconclusiveFrames.first
             {
-                s += "**Recommended capture:** \(advice(best, r)).\n\n"
+                s += "**Recommended capture:** \(advice(best, r)) to settle \(code(top.name)) "
+                s += "(\(signedPP(top.delta(r.settings.metric)))).\n\n"
             }
         } else {
             s += "## ✅ flame-graph: no CPU regression over threshold\n\n"
