@@ -40,6 +40,12 @@ struct GateOptionGroup: ParsableArguments {
             "Dispersion φ₀ without replicates (default: the calibrated value, see docs/GATE.md).", visibility: .hidden))
     var noiseDispersion: Double?
 
+    @Option(name: [.customLong("session-variance")], help: .private)
+    var sessionVariance: Double?
+
+    @Flag(name: [.customLong("per-frame")], help: .private)
+    var perFrame = false
+
     @Option(name: [.customLong("inconclusive-level")], help: .private)
     var inconclusiveLevel: Double?
 
@@ -91,6 +97,8 @@ struct GateOptionGroup: ParsableArguments {
         if failOnInconclusive { settings.failOnInconclusive = true }
         if let noiseDispersion { settings.noise.defaultDispersion = noiseDispersion }
         if let inconclusiveLevel { settings.inconclusiveLevel = inconclusiveLevel }
+        if perFrame { settings.familyWise = false }
+        if let sessionVariance { settings.noise.sessionVariance = sessionVariance }
         return settings
     }
 

@@ -73,7 +73,10 @@ public enum GateDecision {
                 candidates.append(i)
             }
         }
-        let adjusted = holm(pValues, candidates: candidates)
+        let adjusted =
+            settings.familyWise
+            ? holm(pValues, candidates: candidates)
+            : Dictionary(uniqueKeysWithValues: candidates.map { ($0, pValues[$0]) })
         for (i, p) in adjusted {
             frames[i].adjustedPValue = p
             let significant = p < alpha

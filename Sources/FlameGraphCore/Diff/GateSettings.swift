@@ -97,6 +97,9 @@ public struct GateSettings: Sendable {
     /// A frame past its threshold that is not significant is inconclusive (rather than passing) when its
     /// Holm-adjusted p-value is below this (calibrated: see docs/GATE.md).
     public var inconclusiveLevel = 1.0
+    /// Holm over the frames past their threshold (false-alarm rate per comparison); false tests each
+    /// frame on its own (per frame: only for measuring what the correction buys, `ci/calibrate`).
+    public var familyWise = true
     /// An inconclusive comparison fails (exit 1) too.
     public var failOnInconclusive = false
     /// The noise model: see `NoiseModel` and docs/GATE.md.

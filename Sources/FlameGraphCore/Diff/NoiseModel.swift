@@ -18,7 +18,7 @@ public enum NoiseModel {
         /// κ: the share variance between capture sessions (processes, CI jobs) that rounds of one session
         /// do not show, per p(1 − p). It does not shrink with more samples, so it adds
         /// 2κ / (1/N_before + 1/N_after) to a dispersion measured from rounds. Measured by `ci/calibrate`.
-        public var sessionVariance = 0.003
+        public var sessionVariance = 0.001
         /// Expected samples a frame needs in the smallest replicate (both in and out of it) to enter the
         /// estimate: below that the χ² term is dominated by counting noise.
         public var minExpected = 5.0
