@@ -62,4 +62,28 @@ final class BaselineRoundsCommandTests: XCTestCase {
         XCTAssertEqual(comparison["captures_before"] as? Int, 3)
         XCTAssertTrue(["pass", "regression", "inconclusive"].contains(comparison["verdict"] as! String))
     }
+
+    func testEarlierBaselinesOfTheServiceAreReplicatesForTheNoise() throws {
+        let store = dir + "/store"
+        let commits = ["1", "2", "3"].map { String(repeating: $0, count: 40) }
+        for (k, commit) in commits.enumerated() {
+            let r = try fg([
+                "baseline", "save", "--service", "api", "--store", store, "--commit", commit, "-i",
+                "\(inputs)/pyspy-A-r\(k + 1).folded",
+            ])
+            XCTAssertEqual(r.status, 0, r.stderr)
+        }
+        let diff = try fg([
+            "diff", "--baseline", commits[2], "--service", "api", "--store", store, "--after",
+            "\(inputs)/pyspy-B-r1.folded", "-o", dir + "/d.svg", "--json", dir + "/d.json",
+        ])
+        XCTAssertTrue([0, 1].contains(diff.status), diff.stderr)
+        let json =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/d.json")))
+            as! [String: Any]
+        let noise = ((json["comparisons"] as! [[String: Any]])[0])["noise"] as! [String: Any]
+        // One capture a side, but the two earlier baselines are a replicate group: φ is measured.
+        XCTAssertEqual(noise["replicates"] as? [Int], [2], "\(noise)")
+        XCTAssertNotNil(noise["measured"] as? Double, "\(noise)")
+    }
 }
