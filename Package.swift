@@ -60,7 +60,9 @@ let package = Package(
         ),
         .target(
             name: "FlameGraphTestSupport",
-            path: "Tests/FlameGraphTestSupport"
+            dependencies: ["FlameGraphCore"],
+            path: "Tests/FlameGraphTestSupport",
+            exclude: ["README.md"]
         ),
         .testTarget(
             name: "FlameGraphCoreTests",
@@ -68,11 +70,16 @@ let package = Package(
         ),
         .testTarget(
             name: "FlameGraphStoreTests",
-            dependencies: ["FlameGraphStore", "FlameGraphCore"]
+            dependencies: ["FlameGraphStore", "FlameGraphCore", "FlameGraphTestSupport"]
         ),
         .testTarget(
             name: "FlameGraphCaptureTests",
             dependencies: ["FlameGraphCapture", "FlameGraphCore", "FlameGraphTestSupport"]
+        ),
+        .testTarget(
+            name: "FlameGraphHostileTests",
+            dependencies: ["FlameGraphCapture", "FlameGraphCore", "FlameGraphTestSupport"],
+            exclude: ["hostile_server.py"]
         ),
         .testTarget(
             name: "FlameGraphCommandsTests",

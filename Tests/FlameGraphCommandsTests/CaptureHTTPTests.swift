@@ -140,7 +140,9 @@ final class CaptureHTTPTests: CaptureTestCase {
 
     func goServer() throws -> String {
         if let goBuild = Self.goBuild { return goBuild.binary }
-        guard let go = Self.findGo() else { throw XCTSkip("go is not installed (apt-get install golang-go)") }
+        guard let go = Self.findGo() else {
+            try RequiredTool.missing("go is not installed (apt-get install golang-go)")
+        }
         let build = try makeTemporaryDirectory("fg-http-go")
         try Self.goProgram.write(toFile: build + "/main.go", atomically: true, encoding: .utf8)
         var env = ProcessInfo.processInfo.environment
@@ -164,8 +166,7 @@ final class CaptureHTTPTests: CaptureTestCase {
         p.waitUntilExit()
         guard p.terminationStatus == 0 else {
             try? FileManager.default.removeItem(atPath: build)
-            XCTFail("go build failed: \(String(decoding: output, as: UTF8.self))")
-            throw XCTSkip("go build failed")
+            throw GoBuildFailed(output: String(decoding: output, as: UTF8.self))
         }
         Self.goBuild = (build, build + "/server")
         return build + "/server"
@@ -435,4 +436,10 @@ final class CaptureHTTPTests: CaptureTestCase {
         XCTAssertTrue(p.stderr.contains("is not Node"), p.stderr)
         XCTAssertTrue(sleeper.isRunning, "a non-Node process must not be sent SIGUSR1")
     }
+}
+
+/// The test server did not build: a failure of the test, not a missing tool.
+struct GoBuildFailed: Error, CustomStringConvertible {
+    var output: String
+    var description: String { "go build failed: \(output)" }
 }

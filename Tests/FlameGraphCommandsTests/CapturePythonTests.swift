@@ -47,8 +47,10 @@ final class CapturePythonTests: CaptureTestCase {
 
     override func setUpWithError() throws {
         try super.setUpWithError()
-        guard let python = Self.python else { throw XCTSkip("python3 is not installed") }
-        guard Self.pySpy != nil else { throw XCTSkip("py-spy is not installed (pip install py-spy)") }
+        guard let python = Self.python else {
+            try RequiredTool.missing("python3 is not installed (apt-get install python3)")
+        }
+        guard Self.pySpy != nil else { try RequiredTool.missing("py-spy is not installed (pip install py-spy)") }
         self.python = python
         for (name, text) in [("hot.py", Self.hot), ("sleepy.py", Self.sleepy), ("parent.py", Self.parent)] {
             try text.write(toFile: "\(dir)/\(name)", atomically: true, encoding: .utf8)
@@ -170,7 +172,7 @@ final class CapturePythonTests: CaptureTestCase {
     }
 
     func testTargetExitingDuringTheCaptureKeepsWhatWasCaptured() throws {
-        let target = try startScript("hot.py", ["1.5"])
+        let target = try startScript("hot.py", ["3"])
         let r = try fg([
             "python", "--pid", "\(target.processIdentifier)", "--duration", "20", "-o", dir + "/e.svg",
             "--folded-output",
