@@ -36,7 +36,11 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
-        .target(name: "FlameGraphCore", dependencies: ["CZlib"], exclude: ["README.md"]),
+        .target(
+            name: "FlameGraphCore", dependencies: ["CZlib"], exclude: ["README.md"], plugins: ["EmbedText"]),
+        // Turns the core's .js files into Swift string constants at build time (no run-time file I/O).
+        .plugin(name: "EmbedText", capability: .buildTool(), dependencies: ["embed-text"], path: "Plugins/EmbedText"),
+        .executableTarget(name: "embed-text", path: "Tools/embed-text"),
         .systemLibrary(
             name: "CLibGit2",
             pkgConfig: "libgit2",

@@ -31,7 +31,7 @@ mkdir -p "$out"
 vertx="$peers/FlameGraph/test/results/perf-vertx-stacks-01-collapsed-all.txt"
 diffin="$peers/inferno/tests/data/flamegraph/differential/perf-cycles-instructions-01-collapsed-all-diff.txt"
 "$tool" file -i "$vertx" -o "$out/flame.svg" --quiet
-"$tool" file -i "$vertx" -o "$out/icicle.svg" --inverted --colors java --quiet
+"$tool" file -i "$vertx" -o "$out/icicle.svg" --inverted --colors java --width 1000 --quiet  # fixed width
 "$tool" hotcold -i "$vertx" -o "$out/hotcold.svg" --quiet
 "$tool" file -i "$diffin" -o "$out/differential.svg" --quiet
 status=0

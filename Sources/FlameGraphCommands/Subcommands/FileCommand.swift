@@ -59,14 +59,16 @@ enum Rendering {
         let loaded = try ProfileLoader.load(
             inputs.input, format: inputs.format, options: importOptions, quiet: output.quiet,
             requireSorted: render.noSort && !render.reverse)
-        try draw(loaded, output: output.output, foldedOutput: output.foldedOutput, render: render, coloring: coloring)
+        try draw(
+            loaded, output: output.output, foldedOutput: output.foldedOutput, render: render, coloring: coloring,
+            quiet: output.quiet)
     }
 
     /// The transform → draw → write part: `profile` drawn with the rendering flags into `output` (and
     /// its folded stacks into `foldedOutput`). Captures call this with what they recorded.
     static func draw(
         _ loaded: Profile, output: String, foldedOutput: String?, render: RenderOptionGroup,
-        coloring: RenderOptions.Coloring?, defaultPalette: Palette = .hot
+        coloring: RenderOptions.Coloring?, defaultPalette: Palette = .hot, quiet: Bool = false
     ) throws {
         let profile = render.transform(loaded)
         guard profile.totalWeight > 0 else {
@@ -80,15 +82,8 @@ enum Rendering {
         } else if profile.isDifferential && options.coloring == .palette {
             options.coloring = .differential
         }
-        if let nameAttr = render.nameAttr {
-            options.nameAttributes = NameAttributesFile.parse(
-                String(decoding: try InputFile.readAll(nameAttr), as: UTF8.self))
-        }
-        let paletteMapPath = "palette.map"
-        if render.consistentPalette {
-            let existing = (try? InputFile.readAll(paletteMapPath)).map { String(decoding: $0, as: UTF8.self) } ?? ""
-            options.paletteMap = PaletteMapFile.parse(existing)
-        }
+        try render.readFrameFiles(into: &options, quiet: quiet)
+        let paletteMapPath = RenderOptionGroup.paletteMapPath
         var used: [String: Palette.RGB] = [:]
         let svg = try FlameGraphSVG.render(profile, options: options, usedColors: &used)
         if render.consistentPalette {
