@@ -24,6 +24,9 @@ public struct BaselineMetadata: Sendable, Equatable, Codable {
     public var hostFingerprint: String?
     /// When it was saved; stored to the second.
     public var savedAt: Date
+    /// Rounds kept besides the merged profile (`<service>.round-K.folded`, K = 1…rounds); nil or 1 for
+    /// a baseline saved as one profile (every baseline before rounds existed).
+    public var rounds: Int? = nil
 
     public init(
         unit: WeightUnit, sampleCount: Int, totalWeight: Double, samplingRate: Double? = nil,
@@ -68,12 +71,23 @@ public struct BaselineRecord: Sendable, Equatable {
 /// A baseline's stacks (folded text, byte-for-byte as saved) and record.
 public struct Baseline: Sendable, Equatable {
     public var record: BaselineRecord
+    /// The merged profile (all rounds together).
     public var folded: [UInt8]
+    /// Each round's stacks, when it was saved with two or more; empty otherwise.
+    public var rounds: [[UInt8]]
 
-    public init(record: BaselineRecord, folded: [UInt8]) {
+    public init(record: BaselineRecord, folded: [UInt8], rounds: [[UInt8]] = []) {
         self.record = record
         self.folded = folded
+        self.rounds = rounds
     }
+}
+
+/// File names of a baseline's rounds.
+enum RoundFiles {
+    static func name(_ service: String, _ k: Int) -> String { "\(service).round-\(k).folded" }
+    /// How many rounds a record says are stored (0 when only the merged profile is).
+    static func count(_ metadata: BaselineMetadata) -> Int { (metadata.rounds ?? 1) >= 2 ? metadata.rounds! : 0 }
 }
 
 /// The `<service>.json` document: the record plus a format version for later migrations.

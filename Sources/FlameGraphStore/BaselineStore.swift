@@ -7,11 +7,13 @@ import FlameGraphCore
 /// `FlameGraphError`s: `.notFound` for a missing baseline, `.cannotCreate` when one exists and `force`
 /// is off or the store cannot be written, `.usage` for a malformed service name or commit id.
 public protocol BaselineStore {
-    /// Stores `folded` (kept byte-for-byte) and `metadata` for `service` at `commit` (a full sha).
-    /// Replacing an existing baseline needs `force`. Returns the stored record.
+    /// Stores `folded` (the merged profile, kept byte-for-byte), its `rounds` (each round's folded
+    /// stacks; empty or one for a single profile) and `metadata` for `service` at `commit` (a full
+    /// sha). Replacing an existing baseline needs `force`. Returns the stored record.
     @discardableResult
-    func save(service: String, commit: String, folded: [UInt8], metadata: BaselineMetadata, force: Bool) throws
-        -> BaselineRecord
+    func save(
+        service: String, commit: String, folded: [UInt8], rounds: [[UInt8]], metadata: BaselineMetadata, force: Bool
+    ) throws -> BaselineRecord
 
     /// The baseline of `service` at `commit`.
     func load(service: String, commit: String) throws -> Baseline
@@ -80,6 +82,54 @@ public struct BaselineMatch: Sendable, Equatable {
 }
 
 extension BaselineStore {
+    /// One profile, no rounds.
+    @discardableResult
+    public func save(service: String, commit: String, folded: [UInt8], metadata: BaselineMetadata, force: Bool) throws
+        -> BaselineRecord
+    {
+        try save(service: service, commit: commit, folded: folded, rounds: [], metadata: metadata, force: force)
+    }
+
+    /// Stores the rounds of one capture (`[Profile]`, as `--rounds N` produces them): the merged profile
+    /// and, for two or more, every round, so later comparisons have replicates on both sides. The
+    /// metadata's sample count and total weight are the merged profile's; `rounds` is set here.
+    @discardableResult
+    public func save(
+        service: String, commit: String, rounds profiles: [Profile], metadata: BaselineMetadata, force: Bool = false
+    ) throws -> BaselineRecord {
+        guard !profiles.isEmpty else {
+            throw FlameGraphError(.badInput, "No profile to save as the baseline of service '\(service)'.")
+        }
+        var merged = Profile()
+        merged.unit = profiles[0].unit
+        for p in profiles { merged.merge(p) }
+        var metadata = metadata
+        metadata.rounds = profiles.count >= 2 ? profiles.count : nil
+        return try save(
+            service: service, commit: commit, folded: FoldedWriter.write(merged),
+            rounds: profiles.count >= 2 ? profiles.map(FoldedWriter.write) : [], metadata: metadata, force: force)
+    }
+
+    /// The rounds of a baseline as profiles: every stored round, or the merged profile alone for a
+    /// baseline saved without rounds.
+    public func loadRounds(service: String, commit: String) throws -> (rounds: [Profile], record: BaselineRecord) {
+        let baseline = try load(service: service, commit: commit)
+        let texts = baseline.rounds.isEmpty ? [baseline.folded] : baseline.rounds
+        var out: [Profile] = []
+        for (k, text) in texts.enumerated() {
+            let what = baseline.rounds.isEmpty ? "" : " (round \(k + 1))"
+            let parser = FoldedParser.parse(text, sourceName: "baseline \(service)@\(commit.prefix(12))\(what)")
+            guard parser.validLines > 0 else {
+                throw FlameGraphError(
+                    .badInput, "The baseline of service '\(service)' at \(commit.prefix(12))\(what) holds no samples.")
+            }
+            var profile = parser.profile
+            profile.unit = baseline.record.metadata.unit
+            out.append(profile)
+        }
+        return (out, baseline.record)
+    }
+
     /// Same as `save(service:commit:folded:metadata:force:)` with `force` off.
     @discardableResult
     public func save(service: String, commit: String, folded: [UInt8], metadata: BaselineMetadata) throws

@@ -8,7 +8,8 @@ import FlameGraphCore
 
 /// Baselines in plain folders (`--store DIR`), for when they should not live in git:
 ///
-///     DIR/<commit-sha>/<service>.folded
+///     DIR/<commit-sha>/<service>.folded            the merged profile
+///     DIR/<commit-sha>/<service>.round-K.folded    each round, K = 1…N (only for N ≥ 2 rounds)
 ///     DIR/<commit-sha>/<service>.json
 ///
 /// Every file is written to a temporary file in the same folder and renamed into place, so a reader
@@ -27,13 +28,14 @@ public struct DirectoryStore: BaselineStore {
     // MARK: BaselineStore
 
     @discardableResult
-    public func save(service: String, commit: String, folded: [UInt8], metadata: BaselineMetadata, force: Bool) throws
-        -> BaselineRecord
-    {
+    public func save(
+        service: String, commit: String, folded: [UInt8], rounds: [[UInt8]], metadata: BaselineMetadata, force: Bool
+    ) throws -> BaselineRecord {
         try BaselineKey.checkService(service)
         let commit = try BaselineKey.normaliseCommit(commit)
         var metadata = metadata
         metadata.savedAt = BaselineKey.truncatedToSeconds(metadata.savedAt)
+        metadata.rounds = rounds.count >= 2 ? rounds.count : nil
         let record = BaselineRecord(service: service, commit: commit, metadata: metadata)
         let json = try StoredRecord(record).encoded()
         let folder = folder(commit)
@@ -45,7 +47,12 @@ public struct DirectoryStore: BaselineStore {
         }
         try makeDirectories(folder)
         try Self.writeAtomically(folded, to: "\(folder)/\(service).folded")
+        let kept = rounds.count >= 2 ? rounds : []
+        for (k, round) in kept.enumerated() {
+            try Self.writeAtomically(round, to: "\(folder)/\(RoundFiles.name(service, k + 1))")
+        }
         try Self.writeAtomically(json, to: "\(folder)/\(service).json")
+        try removeRounds(service, in: folder, from: kept.count + 1)  // a replaced baseline's extra rounds
         return record
     }
 
@@ -58,7 +65,10 @@ public struct DirectoryStore: BaselineStore {
                 .notFound, "No baseline for service '\(service)' at commit \(commit.prefix(12)) in \(directory).")
         }
         let stored = try StoredRecord.decode(try Self.readFile(base + ".json"), describing: base + ".json")
-        return Baseline(record: stored.record, folded: try Self.readFile(base + ".folded"))
+        let rounds = try (0..<RoundFiles.count(stored.metadata)).map { k in
+            try Self.readFile("\(folder(commit))/\(RoundFiles.name(service, k + 1))")
+        }
+        return Baseline(record: stored.record, folded: try Self.readFile(base + ".folded"), rounds: rounds)
     }
 
     public func list(service: String?) throws -> [BaselineRecord] {
@@ -88,6 +98,7 @@ public struct DirectoryStore: BaselineStore {
         for path in [base + ".json", base + ".folded"] where unlink(path) != 0 && errno != ENOENT {
             throw FlameGraphError(.cannotCreate, "Cannot remove \(path): \(Self.lastError()).")
         }
+        try removeRounds(service, in: folder(commit), from: 1)
         rmdir(folder(commit))  // Only succeeds once the folder is empty; other services' files keep it.
     }
 
@@ -102,6 +113,19 @@ public struct DirectoryStore: BaselineStore {
     // MARK: Files
 
     private func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+
+    /// Removes round files K = `first`, first + 1, … while they exist (rounds are numbered without gaps).
+    private func removeRounds(_ service: String, in folder: String, from first: Int) throws {
+        var k = first
+        while true {
+            let path = "\(folder)/\(RoundFiles.name(service, k))"
+            if unlink(path) != 0 {
+                if errno == ENOENT { return }
+                throw FlameGraphError(.cannotCreate, "Cannot remove \(path): \(Self.lastError()).")
+            }
+            k += 1
+        }
+    }
 
     private func makeDirectories(_ path: String) throws {
         var prefix = path.hasPrefix("/") ? "" : "."

@@ -11,8 +11,9 @@ import FlameGraphCore
 /// `refs/flame-graph/baselines` points at a linear chain of commits (one per save or delete) whose
 /// trees hold, for every source commit `abcdef…`:
 ///
-///     ab/cdef…/<service>.folded    the stacks, byte-for-byte as saved
-///     ab/cdef…/<service>.json      the metadata (`StoredRecord`)
+///     ab/cdef…/<service>.folded            the stacks (merged rounds), byte-for-byte as saved
+///     ab/cdef…/<service>.round-K.folded    each round, K = 1…N (only for N ≥ 2 rounds)
+///     ab/cdef…/<service>.json              the metadata (`StoredRecord`)
 ///
 /// The two-level fan-out keeps every tree small however many commits have baselines. Nothing else is
 /// touched: not the working tree, the index, HEAD or any branch. The reference is updated by
@@ -59,19 +60,23 @@ public final class GitRefStore: BaselineStore {
     // MARK: BaselineStore
 
     @discardableResult
-    public func save(service: String, commit: String, folded: [UInt8], metadata: BaselineMetadata, force: Bool) throws
-        -> BaselineRecord
-    {
+    public func save(
+        service: String, commit: String, folded: [UInt8], rounds: [[UInt8]], metadata: BaselineMetadata, force: Bool
+    ) throws -> BaselineRecord {
         try BaselineKey.checkService(service)
         let commit = try BaselineKey.normaliseCommit(commit)
         var metadata = metadata
         metadata.savedAt = BaselineKey.truncatedToSeconds(metadata.savedAt)
+        metadata.rounds = rounds.count >= 2 ? rounds.count : nil
         let record = BaselineRecord(service: service, commit: commit, metadata: metadata)
         let json = try StoredRecord(record).encoded()
         let what = "Saving the baseline of service '\(service)' at \(commit.prefix(12))"
         // Objects are immutable and content-addressed: write them once, outside the retry loop.
         let (foldedBlob, jsonBlob) = try gitStep(what, .cannotCreate) {
             (try repository.writeBlob(folded), try repository.writeBlob(json))
+        }
+        let roundBlobs = try gitStep(what, .cannotCreate) {
+            try (rounds.count >= 2 ? rounds : []).map { r throws(GitError) in try repository.writeBlob(r) }
         }
         let marker = "\(service).json"
         try update(
@@ -85,6 +90,10 @@ public final class GitRefStore: BaselineStore {
                     )
                 }
                 try folder.insert("\(service).folded", foldedBlob, isTree: false)
+                try Self.removeRounds(service, in: folder)
+                for (k, blob) in roundBlobs.enumerated() {
+                    try folder.insert(RoundFiles.name(service, k + 1), blob, isTree: false)
+                }
                 try folder.insert(marker, jsonBlob, isTree: false)
             }
         }
@@ -109,7 +118,16 @@ public final class GitRefStore: BaselineStore {
             }
             let stored = try StoredRecord.decode(
                 try repository.blobBytes(json.id), describing: "\(service)@\(commit.prefix(12))")
-            return Baseline(record: stored.record, folded: try repository.blobBytes(folded.id))
+            var rounds: [[UInt8]] = []
+            for k in 0..<RoundFiles.count(stored.metadata) {
+                guard let entry = try tree.entry(atPath: Self.path(commit, RoundFiles.name(service, k + 1))) else {
+                    throw FlameGraphError(
+                        .badInput,
+                        "The baseline of service '\(service)' at \(commit.prefix(12)) lacks its round \(k + 1).")
+                }
+                rounds.append(try repository.blobBytes(entry.id))
+            }
+            return Baseline(record: stored.record, folded: try repository.blobBytes(folded.id), rounds: rounds)
         }
     }
 
@@ -153,6 +171,7 @@ public final class GitRefStore: BaselineStore {
                 for file in ["\(service).json", "\(service).folded"] where folder.entry(file) != nil {
                     try folder.remove(file)
                 }
+                try Self.removeRounds(service, in: folder)
             }
         }
     }
@@ -178,6 +197,15 @@ public final class GitRefStore: BaselineStore {
         -> BaselineMatch
     {
         try findBaseline(service: service, startingAt: revision, maxDepth: maxDepth, in: repository)
+    }
+
+    /// Removes `<service>.round-K.folded` for K = 1, 2, … while they exist (numbered without gaps).
+    private static func removeRounds(_ service: String, in folder: TreeBuilder) throws(GitError) {
+        var k = 1
+        while folder.entry(RoundFiles.name(service, k)) != nil {
+            try folder.remove(RoundFiles.name(service, k))
+            k += 1
+        }
     }
 
     // MARK: Updating the reference

@@ -127,11 +127,11 @@ final class DiffCommandTests: TemporaryDirectoryTestCase {
         XCTAssertFalse(html.contains("href=\"http://evil"), "links in a frame name must not render")
         XCTAssertFalse(html.contains("<strong>bold") || html.contains("<em>bold"))
         XCTAssertTrue(html.contains("&lt;img src=x onerror=alert(1)&gt;"))
-        // Each table row keeps its 7 cells: the `|` in the name did not split a cell.
+        // Each table row keeps its 8 cells: the `|` in the name did not split a cell.
         for segment in html.components(separatedBy: "<tr>").dropFirst() {
             let row = segment.components(separatedBy: "</tr>")[0]
             XCTAssertEqual(
-                row.components(separatedBy: "<td").count - 1 + row.components(separatedBy: "<th").count - 1, 7, row)
+                row.components(separatedBy: "<td").count - 1 + row.components(separatedBy: "<th").count - 1, 8, row)
         }
     }
 

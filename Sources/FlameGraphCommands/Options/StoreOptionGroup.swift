@@ -57,6 +57,32 @@ struct StoreOptionGroup: ParsableArguments {
         if !quiet { for w in diagnostics.warnings { Console.warn(w) } }
         return (profile, "commit \(sha.prefix(12)) (\(service))")
     }
+
+    /// Like `loadBaseline`, with the baseline's rounds (one profile when it has none) and, for the
+    /// noise model, up to `historyLimit` other baselines of the same service (newest first).
+    func loadBaselineRounds(service: String, revision: String, maxDepth: Int, historyLimit: Int = 8) throws -> (
+        rounds: [Profile], label: String, history: [Profile]
+    ) {
+        let (store, repository) = try open()
+        let sha: String
+        if let repository {
+            sha = try store.findBaseline(
+                service: service, startingAt: BaselineRevision(revision), maxDepth: maxDepth, in: repository
+            ).commit
+        } else {
+            sha = try resolve(revision, in: nil)
+        }
+        let (rounds, record) = try store.loadRounds(service: service, commit: sha)
+        var history: [Profile] = []
+        for other in try store.list(service: service)
+        where other.commit != sha && other.metadata.unit == record.metadata.unit {
+            guard history.count < historyLimit else { break }
+            // A damaged old baseline only costs a replicate.
+            if let p = try? store.loadProfile(service: service, commit: other.commit).profile { history.append(p) }
+        }
+        let kept = rounds.count >= 2 ? ", \(rounds.count) rounds" : ""
+        return (rounds, "commit \(sha.prefix(12)) (\(service)\(kept))", history)
+    }
 }
 
 /// Metadata recorded with a saved baseline: what can be known here, without secrets.

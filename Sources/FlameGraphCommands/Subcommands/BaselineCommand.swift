@@ -19,26 +19,38 @@ struct BaselineCommand: ParsableCommand {
     struct Save: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Store a profile as the baseline of a service at a commit (default HEAD).",
-            discussion: "Example: flame-graph baseline save --service api --input cpu.folded")
+            discussion: """
+                Repeat --input to store the rounds of one capture: the gate then measures noise from them.
+                Example: flame-graph baseline save --service api --input r1.folded --input r2.folded --input r3.folded
+                """)
 
         @Option(help: "Service name (letters, digits, . _ -).") var service: String
-        @Option(name: [.short, .long], help: "Profile to store (any supported format; `-` = stdin).") var input: String
+        @Option(
+            name: [.short, .long], help: "Profile to store (any supported format; `-` = stdin); repeat for rounds.")
+        var input: [String]
         @Option(help: "Force the input format.") var format: String?
         @Option(help: "The commit it belongs to (any revision git accepts; default HEAD).") var commit: String?
         @Flag(help: "Replace an existing baseline.") var force = false
         @OptionGroup var storeOptions: StoreOptionGroup
         @Flag(name: [.short, .long], help: "No warnings on stderr.") var quiet = false
 
+        func validate() throws {
+            if input.isEmpty { throw ValidationError("give the profile to store with --input (repeat it for rounds)") }
+        }
+
         func run() throws {
-            let profile = try ProfileLoader.load([input], format: format, quiet: quiet)
+            let rounds = try input.map { try ProfileLoader.load([$0], format: format, quiet: quiet) }
             let (store, repository) = try storeOptions.open()
             let sha = try storeOptions.resolve(commit, in: repository)
+            var merged = Profile()
+            merged.unit = rounds[0].unit
+            for r in rounds { merged.merge(r) }
             let metadata = BaselineMetadataFactory.make(
-                for: profile,
+                for: merged,
                 captureCommand: BaselineMetadataFactory.redactedCommandLine(Array(CommandLine.arguments.dropFirst())))
-            let record = try store.save(
-                service: service, commit: sha, profile: profile, metadata: metadata, force: force)
-            print("saved baseline \(record.service) @ \(record.commit.prefix(12)) (\(record.samples) samples)")
+            let record = try store.save(service: service, commit: sha, rounds: rounds, metadata: metadata, force: force)
+            let kept = rounds.count >= 2 ? ", \(rounds.count) rounds" : ""
+            print("saved baseline \(record.service) @ \(record.commit.prefix(12)) (\(record.samples) samples\(kept))")
         }
     }
 
@@ -53,7 +65,13 @@ struct BaselineCommand: ParsableCommand {
         @Option(name: [.customLong("max-depth")], help: "With `auto`: first-parent ancestors to search.") var maxDepth =
             200
         @Option(name: [.short, .long], help: "Output (`-` = stdout).") var output: String = "-"
+        @Option(help: "Only round K (1…N) of a baseline saved with rounds (default: all rounds merged).")
+        var round: Int?
         @OptionGroup var storeOptions: StoreOptionGroup
+
+        func validate() throws {
+            if let round, round < 1 { throw ValidationError("--round must be 1 or more") }
+        }
 
         func run() throws {
             let (store, repository) = try storeOptions.open()
@@ -65,7 +83,16 @@ struct BaselineCommand: ParsableCommand {
             } else {
                 sha = try storeOptions.resolve(commit, in: repository)
             }
-            try OutputFile.write(try store.load(service: service, commit: sha).folded, to: output)
+            let baseline = try store.load(service: service, commit: sha)
+            guard let round else { return try OutputFile.write(baseline.folded, to: output) }
+            let count = max(baseline.rounds.count, 1)
+            guard round <= count else {
+                throw FlameGraphError(
+                    .notFound,
+                    "The baseline of service '\(service)' at \(sha.prefix(12)) has \(count) round\(count == 1 ? "" : "s"), not \(round)."
+                )
+            }
+            try OutputFile.write(baseline.rounds.isEmpty ? baseline.folded : baseline.rounds[round - 1], to: output)
         }
     }
 

@@ -49,7 +49,7 @@ struct DiffCommand: ParsableCommand {
     var negate = false
 
     @Option(name: [.customLong("color-by")], help: "Colour by the change of total or self share (default total).")
-    var colorBy: String = "total"
+    var colorBy: DiffGraph.ColorBy = .total
 
     @Option(help: "Name of this comparison in reports (e.g. the service).")
     var name: String = "profile"
@@ -75,10 +75,14 @@ struct DiffCommand: ParsableCommand {
     @OptionGroup var render: RenderOptionGroup
     @OptionGroup var perf: PerfOptionGroup
 
+    @Option(help: .private)
+    var batch: String?
+
     @Flag(name: [.short, .long], help: "No warnings on stderr.")
     var quiet = false
 
     func validate() throws {
+        if batch != nil { return }
         if input != nil && (!before.isEmpty || !after.isEmpty || baseline != nil) {
             throw ValidationError("--input (two-column) conflicts with --before/--after/--baseline")
         }
@@ -88,17 +92,22 @@ struct DiffCommand: ParsableCommand {
             throw ValidationError(
                 "give --before (or --baseline REV --service NAME) and --after, or one two-column --input")
         }
-        if DiffGraph.ColorBy(rawValue: colorBy) == nil { throw ValidationError("--color-by must be total or self") }
     }
 
     func run() throws {
         let importOptions = formats.importOptions(perf: perf.options())
-        let (beforeProfiles, afterProfiles, beforeLabel, afterLabel) = try loadSides(importOptions)
+        if let batch {
+            return try DiffBatch.run(batch, gate: gate) { try loadReportingBadLines($0, importOptions).profile }
+        }
+        var history: [Profile] = []
+        let (beforeProfiles, afterProfiles, beforeLabel, afterLabel) = try loadSides(importOptions, history: &history)
 
         let result = try DiffReporting.compareAndWrite(
-            .init(before: beforeProfiles, after: afterProfiles, beforeLabel: beforeLabel, afterLabel: afterLabel),
+            .init(
+                before: beforeProfiles, after: afterProfiles, beforeLabel: beforeLabel, afterLabel: afterLabel,
+                history: history),
             name: name, gate: gate,
-            drawing: .init(render: render, negate: negate, colorBy: DiffGraph.ColorBy(rawValue: colorBy)!),
+            drawing: .init(render: render, negate: negate, colorBy: colorBy),
             svgOutput: output, quiet: quiet)
         if let foldedOutput {
             let (twoColumn, fractional) = DiffFolded.build(
@@ -113,7 +122,9 @@ struct DiffCommand: ParsableCommand {
     }
 
     /// Loads both sides: several files each, or one two-column file split in two.
-    func loadSides(_ importOptions: ImportOptions) throws -> ([Profile], [Profile], String, String) {
+    func loadSides(_ importOptions: ImportOptions, history: inout [Profile]) throws -> (
+        [Profile], [Profile], String, String
+    ) {
         if let input {
             let decoded = try loadReportingBadLines(input, importOptions)
             let p = decoded.profile
@@ -135,9 +146,9 @@ struct DiffCommand: ParsableCommand {
         }
         let a = try after.map { try loadReportingBadLines($0, importOptions).profile }
         if let baseline, let service {
-            let (profile, baselineLabel) = try storeOptions.loadBaseline(
-                service: service, revision: baseline, maxDepth: maxDepth, quiet: quiet)
-            return ([profile], a, baselineLabel, label(after))
+            let stored = try storeOptions.loadBaselineRounds(service: service, revision: baseline, maxDepth: maxDepth)
+            history = stored.history
+            return (stored.rounds, a, stored.label, label(after))
         }
         let b = try before.map { try loadReportingBadLines($0, importOptions).profile }
         return (b, a, label(before), label(after))

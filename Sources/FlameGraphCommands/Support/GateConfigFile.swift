@@ -23,7 +23,7 @@ enum GateConfigFile {
         }
         let known: Set<String> = [
             "threshold", "metric", "min_samples", "confidence", "rules", "acknowledged", "services", "load", "duration",
-            "baseline", "output",
+            "baseline", "output", "focus", "keep_idle", "fail_on_inconclusive", "noise_dispersion",
         ]
         for key in root.keys where !known.contains(key) {
             throw FlameGraphError(
@@ -42,6 +42,32 @@ enum GateConfigFile {
                 throw FlameGraphError(.usage, "\(source): metric must be 'total' or 'self'")
             }
             settings.metric = m
+        }
+        if let v = root["focus"] {
+            guard let text = v as? String, !text.isEmpty else {
+                throw FlameGraphError(.usage, "\(source): focus must be a regular expression")
+            }
+            do { settings.focus = try GateSettings.FramePattern(regex: text) } catch let e as FlameGraphError {
+                throw FlameGraphError(.usage, "\(source): focus: \(e.message)")
+            }
+        }
+        if let v = root["keep_idle"] {
+            guard let b = v as? Bool else {
+                throw FlameGraphError(.usage, "\(source): keep_idle must be true or false")
+            }
+            settings.keepIdle = b
+        }
+        if let v = root["fail_on_inconclusive"] {
+            guard let b = v as? Bool else {
+                throw FlameGraphError(.usage, "\(source): fail_on_inconclusive must be true or false")
+            }
+            settings.failOnInconclusive = b
+        }
+        if let v = root["noise_dispersion"] {
+            settings.noise.defaultDispersion = try number(v, "noise_dispersion", source)
+            guard settings.noise.defaultDispersion >= 1 else {
+                throw FlameGraphError(.usage, "\(source): noise_dispersion must be 1 or more")
+            }
         }
         if let rules = root["rules"] {
             guard let list = rules as? [Any] else { throw FlameGraphError(.usage, "\(source): rules must be a list") }

@@ -1,88 +1,40 @@
-/// One function's numbers in a comparison. Shares are fractions of all samples (0…1); deltas are in
-/// percentage points.
-public struct FrameChange: Sendable {
-    public var name: String
-    public var selfBefore: Double
-    public var selfAfter: Double
-    public var totalBefore: Double
-    public var totalAfter: Double
-    public var selfShareBefore: Double
-    public var selfShareAfter: Double
-    public var totalShareBefore: Double
-    public var totalShareAfter: Double
-    /// One-sided p-value for "the gated metric's share grew".
-    public var pValue: Double
-    /// The threshold (percentage points) that applied, nil when the frame is ignored.
-    public var threshold: Double?
-    /// Why the frame is not gated, if it is not: "ignored by rule …", "fewer than N samples".
-    public var skipReason: String?
-    /// An acknowledgement in force: the frame is reported but does not fail the gate.
-    public var acknowledged: String?
-    /// For a regressed caller under the total metric: the regressed callee that accounts for its growth
-    /// (within the threshold). Reports group such callers under their root cause.
-    public var explainedBy: String? = nil
-    public var regressed: Bool
-
-    public var selfDelta: Double { (selfShareAfter - selfShareBefore) * 100 }
-    public var totalDelta: Double { (totalShareAfter - totalShareBefore) * 100 }
-    public var isNew: Bool { totalBefore == 0 && totalAfter > 0 }
-    public var isGone: Bool { totalAfter == 0 && totalBefore > 0 }
-
-    public func delta(_ metric: GateSettings.Metric) -> Double { metric == .total ? totalDelta : selfDelta }
-    public func shareBefore(_ metric: GateSettings.Metric) -> Double {
-        metric == .total ? totalShareBefore : selfShareBefore
-    }
-    public func shareAfter(_ metric: GateSettings.Metric) -> Double {
-        metric == .total ? totalShareAfter : selfShareAfter
-    }
-}
-
-/// The outcome of comparing a baseline with a new capture.
-public struct DiffResult: Sendable {
-    public var frames: [FrameChange]
-    public var settings: GateSettings
-    public var totalBefore: Double
-    public var totalAfter: Double
-    public var unit: WeightUnit
-    public var capturesBefore: Int
-    public var capturesAfter: Int
-    /// What the baseline was (a file name, or `commit abc1234 (service)`), for every report.
-    public var baselineLabel: String
-    public var afterLabel: String
-    /// The test used: "two-proportion z-test" or "Welch t-test across captures".
-    public var test: String
-    public var warnings: [String] = []
-
-    public var regressions: [FrameChange] {
-        frames.filter(\.regressed).sorted { $0.delta(settings.metric) > $1.delta(settings.metric) }
-    }
-    public var passed: Bool { regressions.isEmpty }
-    /// Regressions that are not explained by a regressed callee: the root causes, largest first.
-    public var rootCauses: [FrameChange] { regressions.filter { $0.explainedBy == nil } }
-    /// Unit of weights: are absolute changes meaningful (time or bytes, not samples)?
-    public var hasAbsoluteUnit: Bool { unit == .nanoseconds || unit == .microseconds || unit == .bytes }
-}
-
 /// Compares profiles frame by frame and decides whether any frame regressed: its share grew by more
-/// than its threshold AND the growth is statistically significant (see `docs/GATE.md`).
+/// than its threshold AND the growth is significant under the measured noise model, family-wise over
+/// the comparison (see `GateDecision`, `NoiseModel` and `docs/GATE.md`).
 public enum DiffEngine {
+    /// - Parameters:
+    ///   - before/after: the rounds (or captures) of each side; each is a replicate for the noise model.
+    ///   - history: earlier baselines of the same service (most commits do not change performance):
+    ///     used only to measure the noise.
     public static func compare(
         before: [Profile], after: [Profile], settings: GateSettings, normalizer: FrameNormalizer,
-        today: String, baselineLabel: String, afterLabel: String
+        today: String, baselineLabel: String, afterLabel: String, history: [Profile] = []
     ) -> DiffResult {
-        let normalizedBefore = before.map { normalizer.apply($0) }
+        func prepare(_ p: Profile) -> Profile {
+            GateScope.apply(normalizer.apply(p), keepIdle: settings.keepIdle, focus: settings.focus)
+        }
+        let normalizedBefore = before.map(prepare)
         let beforeTotals = normalizedBefore.map { FrameTotals($0) }
-        let normalizedAfter = after.map { normalizer.apply($0) }
+        let normalizedAfter = after.map(prepare)
         let afterTotals = normalizedAfter.map { FrameTotals($0) }
         let b = pooled(beforeTotals), a = pooled(afterTotals)
-        let useWelch = before.count >= 2 && after.count >= 2
+        let metric = settings.metric
+        let alpha = 1 - settings.confidence
+        func replicate(_ t: FrameTotals) -> NoiseModel.Replicate {
+            let weights = metric == .total ? t.totalWeight : t.selfWeight
+            return .init(counts: weights.mapValues { $0 / t.sampleUnit }, total: t.total / t.sampleUnit)
+        }
+        let historyTotals = history.map { FrameTotals(prepare($0)) }
+        let nb = samples(beforeTotals), na = samples(afterTotals)
+        let noise = NoiseModel.estimate(
+            [beforeTotals.map(replicate), afterTotals.map(replicate), historyTotals.map(replicate)], alpha: alpha,
+            settings: settings.noise, nb: nb, na: na)
         var names = Set(b.totalWeight.keys)
         names.formUnion(a.totalWeight.keys)
-        let alpha = 1 - settings.confidence
         var frames: [FrameChange] = []
+        var counts: [(Double, Double)] = []
         frames.reserveCapacity(names.count)
-        var warnings: [String] = []
-        for name in names {
+        for name in names.sorted() {
             let sb = b.selfWeight[name] ?? 0, sa = a.selfWeight[name] ?? 0
             let tb = b.totalWeight[name] ?? 0, ta = a.totalWeight[name] ?? 0
             var change = FrameChange(
@@ -90,54 +42,68 @@ public enum DiffEngine {
                 selfShareBefore: share(sb, b.total), selfShareAfter: share(sa, a.total),
                 totalShareBefore: share(tb, b.total), totalShareAfter: share(ta, a.total), pValue: 1,
                 threshold: nil, skipReason: nil, acknowledged: nil, regressed: false)
-            let metric = settings.metric
-            let kb = metric == .total ? tb : sb, ka = metric == .total ? ta : sa
-            if useWelch {
-                let sharesBefore = beforeTotals.map { share(metricWeight($0, name, metric), $0.total) }
-                let sharesAfter = afterTotals.map { share(metricWeight($0, name, metric), $0.total) }
-                change.pValue = Statistics.welchIncreasePValue(before: sharesBefore, after: sharesAfter)
-            } else {
-                change.pValue = Statistics.proportionIncreasePValue(
-                    k1: kb / b.sampleUnit, n1: b.total / b.sampleUnit, k2: ka / a.sampleUnit, n2: a.total / a.sampleUnit
-                )
-            }
+            let kb = share(metric == .total ? tb : sb, b.total) * nb
+            let ka = share(metric == .total ? ta : sa, a.total) * na
             let rule = settings.rule(for: name)
             if rule?.ignore == true {
                 change.skipReason = "ignored by rule \(rule!.pattern)"
-            } else if ka / a.sampleUnit < settings.minSamples {
-                change.skipReason = "fewer than \(NumberFormatting.weight(settings.minSamples)) samples"
-                change.threshold = rule?.threshold ?? settings.threshold
             } else {
-                let threshold = rule?.threshold ?? settings.threshold
-                change.threshold = threshold
-                let over = change.delta(metric) > threshold && change.pValue < alpha
-                if over, let ack = settings.acknowledgement(for: name, today: today) {
-                    change.acknowledged = ack.reason + (ack.expires.map { " (until \($0))" } ?? "")
-                } else {
-                    change.regressed = over
+                change.threshold = rule?.threshold ?? settings.threshold
+                if ka < settings.minSamples {
+                    change.skipReason = "fewer than \(NumberFormatting.weight(settings.minSamples)) samples"
                 }
             }
             frames.append(change)
+            counts.append((kb, ka))
         }
-        if settings.metric == .total {
+        let perRound = (nb / Double(max(before.count, 1)) + na / Double(max(after.count, 1))) / 2
+        let rate = samplesPerSecond(after)
+        GateDecision.decide(
+            &frames, counts: counts, nb: nb, na: na, phi: noise.effective, settings: settings, today: today,
+            perRound: perRound, samplesPerSecond: rate)
+        if metric == .total {
             explainCallers(
-                &frames, before: normalizedBefore, after: normalizedAfter, threshold: settings.threshold, alpha: alpha)
+                &frames, before: normalizedBefore, after: normalizedAfter, threshold: settings.threshold, alpha: alpha,
+                phi: noise.effective)
         }
+        var warnings: [String] = []
         for ack in settings.acknowledged {
             if let expires = ack.expires, expires < today {
                 warnings.append("the acknowledgement for \(ack.pattern) expired on \(expires): it no longer applies")
             }
         }
+        if noise.measured == nil {
+            warnings.append(
+                "no replicates (one capture a side): the default noise level φ₀ = \(NumberFormatting.fixed(noise.effective, decimals: 2)) applies; capture with --rounds 3 or more for a measured one"
+            )
+        }
         // Deterministic order: biggest change of the gated metric first, then by name.
         frames.sort {
-            let d0 = $0.delta(settings.metric), d1 = $1.delta(settings.metric)
+            let d0 = $0.delta(metric), d1 = $1.delta(metric)
             return d0 != d1 ? d0 > d1 : $0.name < $1.name
         }
-        return DiffResult(
-            frames: frames, settings: settings, totalBefore: b.total, totalAfter: a.total,
-            unit: after.first?.unit ?? .samples, capturesBefore: before.count, capturesAfter: after.count,
-            baselineLabel: baselineLabel, afterLabel: afterLabel,
-            test: useWelch ? "Welch t-test across captures" : "two-proportion z-test", warnings: warnings)
+        var result = DiffResult(
+            frames: frames, settings: settings, totalBefore: b.total, totalAfter: a.total, samplesBefore: nb,
+            samplesAfter: na, unit: after.first?.unit ?? .samples, capturesBefore: before.count,
+            capturesAfter: after.count, baselineLabel: baselineLabel, afterLabel: afterLabel,
+            test: "quasi-binomial z-test, \(noise.description), Holm over frames past the threshold",
+            warnings: warnings)
+        result.noise = noise
+        result.samplesPerSecond = rate
+        return result
+    }
+
+    /// Samples of one side: each capture's weight over its own sample weight.
+    static func samples(_ totals: [FrameTotals]) -> Double { totals.reduce(0) { $0 + $1.total / $1.sampleUnit } }
+
+    /// Samples per second of time-weighted profiles (weights in µs or ns with a known interval).
+    static func samplesPerSecond(_ profiles: [Profile]) -> Double? {
+        guard let p = profiles.first, let interval = p.samplingInterval, interval > 0 else { return nil }
+        switch p.unit {
+        case .microseconds: return 1e6 / interval
+        case .nanoseconds: return 1e9 / interval
+        default: return nil
+        }
     }
 
     static func share(_ part: Double, _ total: Double) -> Double { total > 0 ? part / total : 0 }
@@ -147,7 +113,8 @@ public enum DiffEngine {
     /// caller did not grow by more than the threshold (or not significantly): reports then lead with root
     /// causes. (It still counts as a regression: the exit status is unchanged.)
     static func explainCallers(
-        _ frames: inout [FrameChange], before: [Profile], after: [Profile], threshold: Double, alpha: Double
+        _ frames: inout [FrameChange], before: [Profile], after: [Profile], threshold: Double, alpha: Double,
+        phi: Double
     ) {
         let regressed = Dictionary(
             frames.enumerated().filter { $0.element.regressed }.map { ($0.element.name, $0.offset) },
@@ -177,9 +144,7 @@ public enum DiffEngine {
             var weight = 0.0, total = 0.0, unit = Double.infinity
             for p in profiles {
                 total += p.totalWeight
-                unit = min(
-                    unit,
-                    (p.unit == .samples || p.unit == .count) ? 1 : (p.selfWeight.lazy.filter { $0 > 0 }.min() ?? 1))
+                unit = min(unit, FrameTotals.sampleWeight(p))
                 guard let aID = p.names.lookup(a) else { continue }
                 let bID = p.names.lookup(b)
                 // Per node: is A on the path, and is B below an A on it?
@@ -201,8 +166,8 @@ public enum DiffEngine {
             for callee in callees.sorted() where !(below[callee]?.contains(caller) ?? false) {
                 let b = remainder(before, caller, callee), a = remainder(after, caller, callee)
                 let growth = (share(a.weight, a.total) - share(b.weight, b.total)) * 100
-                let p = Statistics.proportionIncreasePValue(
-                    k1: b.weight / b.unit, n1: b.total / b.unit, k2: a.weight / a.unit, n2: a.total / a.unit)
+                let p = GateDecision.increasePValue(
+                    kb: b.weight / b.unit, nb: b.total / b.unit, ka: a.weight / a.unit, na: a.total / a.unit, phi: phi)
                 guard growth <= threshold || p >= alpha else { continue }
                 if best == nil || growth < best!.growth { best = (growth, callee) }
             }

@@ -1,7 +1,13 @@
 /// The differential flame graph: shaped like the *after* profile (or *before* with `negate`), each
-/// frame coloured by how its share changed — red grew, blue shrank, intensity by the size of the change,
-/// grey where the change is not significant or under the noise floor — with its own hue for frames that
-/// are new (or, in the before-shaped view, gone).
+/// frame coloured by the gate's own numbers for its function (`DiffResult`, one statistic everywhere):
+///
+/// - the hue says the direction (red grew, blue shrank) and its strength the size of the change in
+///   percentage points — every change is visible, significant or not;
+/// - significance is marked separately: full colour with a dark outline for a regression (or a
+///   significant decrease), full colour with a purple outline for an inconclusive growth, washed-out
+///   colour for a change the gate calls noise;
+/// - frames that are new (or, in the before-shaped view, gone) have their own hue; frames the gate
+///   leaves out (idle, outside `--focus`) and changes under the noise floor are grey.
 public struct DiffGraph: Sendable {
     public enum ColorBy: String, Sendable, CaseIterable { case total, `self` }
 
@@ -9,13 +15,14 @@ public struct DiffGraph: Sendable {
     public var combined: Profile
     public var negate: Bool
     public var colorBy: ColorBy
-    public var confidence: Double
+    /// The gate's result, by (normalised) function name.
+    public var changes: [String: FrameChange]
     /// Changes smaller than this many percentage points are drawn grey.
     public var noiseFloor: Double
 
     public init(
-        before: [Profile], after: [Profile], normalizer: FrameNormalizer, negate: Bool = false,
-        colorBy: ColorBy = .total, confidence: Double = 0.99, noiseFloor: Double = 0.1
+        before: [Profile], after: [Profile], normalizer: FrameNormalizer, result: DiffResult, negate: Bool = false,
+        colorBy: ColorBy = .total, noiseFloor: Double = 0.1
     ) {
         var combined = Profile()
         combined.makeDifferential()
@@ -35,7 +42,7 @@ public struct DiffGraph: Sendable {
         self.combined = combined
         self.negate = negate
         self.colorBy = colorBy
-        self.confidence = confidence
+        self.changes = Dictionary(result.frames.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         self.noiseFloor = noiseFloor
     }
 
@@ -50,15 +57,16 @@ public struct DiffGraph: Sendable {
     static let newColor = Palette.RGB(170, 80, 220)
     static let goneColor = Palette.RGB(40, 170, 150)
     static let noiseColor = Palette.RGB(205, 205, 205)
+    static let significantOutline = Palette.RGB(40, 20, 20)
+    static let inconclusiveOutline = Palette.RGB(150, 60, 200)
+    /// Changes of this many percentage points or more get the strongest hue.
+    static let fullScalePP = 10.0
 
     struct Decorator: FrameDecorator {
         let graph: DiffGraph
         let selfShown: [Double], selfOther: [Double]
         let totalShown: [Double], totalOther: [Double]
         let nShown: Double, nOther: Double
-        let unitShown: Double, unitOther: Double
-        let maxChange: Double
-        let alpha: Double
 
         init(_ g: DiffGraph) {
             graph = g
@@ -69,33 +77,10 @@ public struct DiffGraph: Sendable {
             totalOther = p.inclusive(selfOther)
             nShown = totalShown[0]
             nOther = totalOther[0]
-            func unit(_ w: [Double]) -> Double {
-                p.unit == .samples || p.unit == .count ? 1 : (w.lazy.filter { $0 > 0 }.min() ?? 1)
-            }
-            unitShown = unit(selfShown)
-            unitOther = unit(selfOther)
-            alpha = 1 - g.confidence
-            var m = 0.0
-            for node in 1..<max(p.nodeCount, 1) {
-                let (d, significant) = Self.change(
-                    node, g.colorBy, selfShown, selfOther, totalShown, totalOther, nShown, nOther,
-                    unitShown, unitOther, alpha)
-                if significant && abs(d) >= g.noiseFloor { m = max(m, abs(d)) }
-            }
-            maxChange = m
         }
 
-        /// Change (percentage points, shown minus other) and whether it is significant, two-sided.
-        static func change(
-            _ node: Int, _ by: ColorBy, _ sS: [Double], _ sO: [Double], _ tS: [Double], _ tO: [Double],
-            _ nS: Double, _ nO: Double, _ uS: Double, _ uO: Double, _ alpha: Double
-        ) -> (Double, Bool) {
-            let kS = by == .total ? tS[node] : sS[node]
-            let kO = by == .total ? tO[node] : sO[node]
-            let shareS = nS > 0 ? kS / nS : 0, shareO = nO > 0 ? kO / nO : 0
-            let up = Statistics.proportionIncreasePValue(k1: kO / uO, n1: nO / uO, k2: kS / uS, n2: nS / uS)
-            let down = Statistics.proportionIncreasePValue(k1: kS / uS, n1: nS / uS, k2: kO / uO, n2: nO / uO)
-            return ((shareS - shareO) * 100, min(up, down) * 2 < alpha)
+        func change(_ node: Int32) -> FrameChange? {
+            graph.changes[graph.combined.names.string(graph.combined.name[Int(node)])]
         }
 
         func fill(node: Int32) -> Palette.RGB {
@@ -103,15 +88,20 @@ public struct DiffGraph: Sendable {
             if totalOther[n] == 0 && totalShown[n] > 0 {
                 return graph.negate ? DiffGraph.goneColor : DiffGraph.newColor
             }
-            let (d, significant) = Self.change(
-                n, graph.colorBy, selfShown, selfOther, totalShown, totalOther, nShown, nOther, unitShown, unitOther,
-                alpha)
-            // In the before-shaped view the shown side is "before": growth is other − shown.
-            let growth = graph.negate ? -d : d
-            guard significant, abs(d) >= graph.noiseFloor, maxChange > 0 else { return DiffGraph.noiseColor }
-            let t = min(1, abs(d) / maxChange)
-            let light = Int((225 - 185 * t).rounded())
+            guard let c = change(node) else { return DiffGraph.noiseColor }
+            let growth = graph.colorBy == .total ? c.totalDelta : c.selfDelta
+            guard abs(growth) >= graph.noiseFloor else { return DiffGraph.noiseColor }
+            let t = min(1, abs(growth) / DiffGraph.fullScalePP)
+            let marked = c.regressed || c.inconclusive || c.significantDecrease || c.acknowledged != nil
+            // Washed-out colours stay pale (light 200…235); marked ones span the full ramp (40…225).
+            let light = marked ? Int((225 - 185 * t).rounded()) : Int((235 - 35 * t).rounded())
             return growth > 0 ? Palette.RGB(255, light, light) : Palette.RGB(light, light, 255)
+        }
+
+        func stroke(node: Int32) -> Palette.RGB? {
+            guard let c = change(node) else { return nil }
+            if c.inconclusive { return DiffGraph.inconclusiveOutline }
+            return c.regressed || c.significantDecrease ? DiffGraph.significantOutline : nil
         }
 
         func title(node: Int32, name: String) -> String {
@@ -139,6 +129,17 @@ public struct DiffGraph: Sendable {
                 + "(\(pp(after.1, after.2, before.1, before.2))), self \(pct(before.0, before.2)) → "
                 + "\(pct(after.0, after.2)) (\(pp(after.0, after.2, before.0, before.2))); "
                 + "\(NumberFormatting.grouped(after.1)) vs \(NumberFormatting.grouped(before.1)) \(graph.combined.unit.countName)"
+                + gateNote(node)
+        }
+
+        /// The gate's verdict for the function, as every report says it.
+        func gateNote(_ node: Int32) -> String {
+            guard let c = change(node) else { return "; not gated" }
+            let p = "p = " + NumberFormatting.fixed(c.adjustedPValue ?? c.pValue, decimals: 4)
+            if c.regressed { return "; gate: REGRESSION (\(p))" }
+            if c.inconclusive { return "; gate: inconclusive (\(p))" }
+            if c.significantDecrease { return "; gate: significant decrease" }
+            return "; gate: within noise (\(p))"
         }
 
         var legend: Legend {
@@ -147,10 +148,14 @@ public struct DiffGraph: Sendable {
                     (0, Palette.RGB(40, 40, 255)), (0.5, Palette.RGB(225, 225, 255)), (0.5, Palette.RGB(255, 225, 225)),
                     (1, Palette.RGB(255, 40, 40)),
                 ],
-                left: "shrank", right: "grew (\(graph.colorBy.rawValue) share)",
+                left: "shrank",
+                right:
+                    "grew ≥ \(NumberFormatting.weight(DiffGraph.fullScalePP)) pp (\(graph.colorBy.rawValue) share; outlined = significant)",
                 swatches: [
+                    ("not significant (pale)", Palette.RGB(255, 218, 218)),
+                    ("inconclusive (purple outline)", DiffGraph.inconclusiveOutline),
                     (graph.negate ? "gone" : "new", graph.negate ? DiffGraph.goneColor : DiffGraph.newColor),
-                    ("no significant change", DiffGraph.noiseColor),
+                    ("no change / not gated", DiffGraph.noiseColor),
                 ])
         }
     }

@@ -5,8 +5,7 @@ public struct FrameTotals: Sendable {
     public var totalWeight: [String: Double] = [:]
     /// All samples.
     public var total: Double = 0
-    /// The weight of one sample, to turn weights into sample counts for the tests (1 for sample
-    /// counts; for time or bytes, the smallest stack weight — one sample's period).
+    /// The weight of one sample, to turn weights into sample counts for the tests (see `sampleWeight`).
     public var sampleUnit: Double = 1
 
     public init() {}
@@ -39,12 +38,33 @@ public struct FrameTotals: Sendable {
             selfWeight[name, default: 0] += selfByName[id]
             totalWeight[name, default: 0] += totalByName[id]
         }
+        sampleUnit = Self.sampleWeight(profile)
+    }
+
+    /// One sample's weight: 1 for sample counts; the profile's own sampling interval when the format
+    /// gave one; otherwise (time or bytes with no interval) the smallest stack weight — an estimate
+    /// that `UnitCheck` warns about.
+    public static func sampleWeight(_ profile: Profile) -> Double {
         switch profile.unit {
-        case .samples, .count:
-            sampleUnit = 1
+        case .samples, .count: return periodInCounts(profile) ?? 1
         default:
-            let smallest = profile.selfWeight.lazy.filter { $0 > 0 }.min() ?? 1
-            sampleUnit = smallest
+            if let interval = profile.samplingInterval, interval > 0 { return interval }
+            return profile.selfWeight.lazy.filter { $0 > 0 }.min() ?? 1
         }
+    }
+
+    /// Counts that are all multiples of one large number are periods, not samples: perf's cpu-clock
+    /// weighs each sample by its period in ns (10,000,000 at 100 Hz), and folded text keeps no unit.
+    /// Returns that period (≥ 100,000: 10 kHz in ns) when every weight is a whole multiple of it.
+    public static func periodInCounts(_ profile: Profile) -> Double? {
+        var g: UInt64 = 0
+        for w in profile.selfWeight where w != 0 {
+            guard w > 0, w < 9e15, w == w.rounded() else { return nil }
+            var a = g, b = UInt64(w)
+            while b != 0 { (a, b) = (b, a % b) }
+            g = a
+            if g < 100_000 { return nil }
+        }
+        return g >= 100_000 ? Double(g) : nil
     }
 }

@@ -90,6 +90,20 @@ public struct GateSettings: Sendable {
     public var confidence = 0.99
     public var rules: [Rule] = []
     public var acknowledged: [Acknowledgement] = []
+    /// Keep frames that are not CPU — `(idle)`, `(program)`, `(root)`, py-spy idle — in shares and gates.
+    public var keepIdle = false
+    /// Gate only stacks through a frame matching this, with shares relative to it.
+    public var focus: FramePattern? = nil
+    /// A frame past its threshold that is not significant is inconclusive (rather than passing) when its
+    /// Holm-adjusted p-value is below this (calibrated: see docs/GATE.md).
+    public var inconclusiveLevel = 1.0
+    /// Holm over the frames past their threshold (false-alarm rate per comparison); false tests each
+    /// frame on its own (per frame: only for measuring what the correction buys, `ci/calibrate`).
+    public var familyWise = true
+    /// An inconclusive comparison fails (exit 1) too.
+    public var failOnInconclusive = false
+    /// The noise model: see `NoiseModel` and docs/GATE.md.
+    public var noise = NoiseModel.Settings()
 
     public init() {}
 

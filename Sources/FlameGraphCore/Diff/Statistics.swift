@@ -30,6 +30,27 @@ public enum Statistics {
         return studentUpperTail(t, df: df.isFinite && df > 0 ? df : Double(before.count + after.count - 2))
     }
 
+    /// The z with P(Z ≤ z) = `p` (bisection on the tail; 1e-10 is plenty for decisions and reports).
+    public static func normalQuantile(_ p: Double) -> Double {
+        quantile(p) { normalUpperTail($0) }
+    }
+
+    /// The t with P(T ≤ t) = `p` for Student's t with `df` degrees of freedom.
+    public static func studentQuantile(_ p: Double, df: Double) -> Double {
+        quantile(p) { studentUpperTail($0, df: df) }
+    }
+
+    static func quantile(_ p: Double, upperTail: (Double) -> Double) -> Double {
+        guard p > 0, p < 1 else { return p <= 0 ? -.infinity : .infinity }
+        var lo = -1e3, hi = 1e3
+        for _ in 0..<200 {
+            let mid = (lo + hi) / 2
+            if 1 - upperTail(mid) < p { lo = mid } else { hi = mid }
+            if hi - lo < 1e-10 { break }
+        }
+        return (lo + hi) / 2
+    }
+
     public static func meanVariance(_ xs: [Double]) -> (Double, Double) {
         let n = Double(xs.count)
         let mean = xs.reduce(0, +) / n

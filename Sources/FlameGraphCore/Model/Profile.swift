@@ -39,6 +39,9 @@ public struct Profile: Sendable {
     /// The stacks in input order (leaf node, weight), kept only when asked for (flame charts).
     public var sequence: [(node: Int32, weight: Double)]? = nil
     public var unit: WeightUnit = .samples
+    /// The weight of one sample in `unit` (e.g. 1000 for a 1 ms interval in microseconds), when the
+    /// format says so; the gate turns weights into sample counts with it. `nil`: not known.
+    public var samplingInterval: Double? = nil
 
     /// (parent << 32 | name) → child node, open addressing; size is a power of two.
     private var childKeys: [UInt64] = Array(repeating: .max, count: 1024)

@@ -7,6 +7,12 @@ public protocol FrameDecorator {
     /// The whole tooltip text for the frame.
     func title(node: Int32, name: String) -> String
     var legend: Legend { get }
+    /// An outline for the frame (the differential graph marks significance with it), nil for none.
+    func stroke(node: Int32) -> Palette.RGB?
+}
+
+extension FrameDecorator {
+    public func stroke(node: Int32) -> Palette.RGB? { nil }
 }
 
 /// What the legend above the frames shows: a colour ramp between two labels, then named swatches.

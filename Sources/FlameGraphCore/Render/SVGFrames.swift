@@ -45,6 +45,11 @@ extension FlameGraphSVG.Writer {
             let fill =
                 decorator.flatMap { f.node != 0 ? $0.fill(node: f.node) : nil } ?? color(for: f, nameID: nameID)
             out.text(fill.description)
+            if let stroke = decorator.flatMap({ f.node != 0 ? $0.stroke(node: f.node) : nil }) {
+                out.raw("\" stroke=\"")
+                out.text(stroke.description)
+                out.raw("\" stroke-width=\"1.5")
+            }
             out.raw("\" fg:x=\"")
             appendWeight(f.start)
             out.raw("\" fg:w=\"")

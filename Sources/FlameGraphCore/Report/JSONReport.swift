@@ -2,11 +2,14 @@
 /// formatting: the same result always gives the same bytes.
 public enum JSONReport {
     public static func render(_ results: [(name: String, result: DiffResult)]) -> String {
+        let worst = results.map(\.result.verdict).max() ?? .pass
         var s = "{\n  \"tool\": \"flame-graph\",\n  \"passed\": \(results.allSatisfy { $0.result.passed }),\n"
+        s += "  \"verdict\": \(string(worst.rawValue)),\n"
         s += "  \"comparisons\": [\n"
         for (i, (name, r)) in results.enumerated() {
             s += "    {\n      \"name\": \(string(name)),\n      \"baseline\": \(string(r.baselineLabel)),\n"
             s += "      \"after\": \(string(r.afterLabel)),\n      \"passed\": \(r.passed),\n"
+            s += "      \"verdict\": \(string(r.verdict.rawValue)),\n"
             s += "      \"metric\": \(string(r.settings.metric.rawValue)),\n"
             s +=
                 "      \"threshold_pp\": \(num(r.settings.threshold)),\n      \"confidence\": \(num(r.settings.confidence)),\n"
@@ -14,7 +17,15 @@ public enum JSONReport {
             s += "      \"unit\": \(string(r.unit.rawValue)),\n"
             s += "      \"captures_before\": \(r.capturesBefore),\n      \"captures_after\": \(r.capturesAfter),\n"
             s += "      \"total_before\": \(num(r.totalBefore)),\n      \"total_after\": \(num(r.totalAfter)),\n"
+            s +=
+                "      \"samples_before\": \(num(r.samplesBefore)),\n      \"samples_after\": \(num(r.samplesAfter)),\n"
+            s +=
+                "      \"noise\": {\"dispersion\": \(num(r.noise.effective)), \"measured\": \(r.noise.measured.map(num) ?? "null"), "
+            s += "\"degrees_of_freedom\": \(num(r.noise.degrees)), \"default\": \(r.noise.usesDefault), "
+            s += "\"replicates\": [\(r.noise.replicates.map(String.init).joined(separator: ", "))]},\n"
             s += "      \"regressions\": [\(r.regressions.map { string($0.name) }.joined(separator: ", "))],\n"
+            s += "      \"inconclusive\": [\(r.inconclusiveFrames.map { string($0.name) }.joined(separator: ", "))],\n"
+            s += "      \"recommended_capture\": \(r.recommendedCapture.map(advice) ?? "null"),\n"
             s += "      \"root_causes\": [\(r.rootCauses.map { string($0.name) }.joined(separator: ", "))],\n"
             s += "      \"frames\": [\n"
             for (j, f) in r.frames.enumerated() {
@@ -27,6 +38,9 @@ public enum JSONReport {
                     "\"total_share_before\": \(num(f.totalShareBefore)), \"total_share_after\": \(num(f.totalShareAfter)), "
                 s += "\"self_delta_pp\": \(num(f.selfDelta)), \"total_delta_pp\": \(num(f.totalDelta)), "
                 s += "\"p_value\": \(num(f.pValue)), \"threshold_pp\": \(f.threshold.map(num) ?? "null"), "
+                s += "\"adjusted_p_value\": \(f.adjustedPValue.map(num) ?? "null"), "
+                s += "\"min_detectable_pp\": \(num(f.minDetectablePP)), \"verdict\": \(string(f.verdict.rawValue)), "
+                s += "\"settle\": \(f.settle.map(advice) ?? "null"), "
                 s += "\"regressed\": \(f.regressed), \"new\": \(f.isNew), \"gone\": \(f.isGone), "
                 s += "\"skipped\": \(f.skipReason.map(string) ?? "null"), "
                 s += "\"acknowledged\": \(f.acknowledged.map(string) ?? "null"), "
@@ -36,6 +50,11 @@ public enum JSONReport {
             s += "      ]\n    }" + (i + 1 < results.count ? ",\n" : "\n")
         }
         return s + "  ]\n}\n"
+    }
+
+    static func advice(_ a: SettleAdvice) -> String {
+        "{\"samples_per_side\": \(num(a.samplesPerSide.rounded(.up))), \"rounds_per_side\": \(a.roundsPerSide), "
+            + "\"seconds_per_side\": \(a.secondsPerSide.map { num($0.rounded(.up)) } ?? "null")}"
     }
 
     static func num(_ v: Double) -> String {

@@ -1,5 +1,6 @@
-/// A pull-request comment (GitHub-flavoured Markdown): a verdict line, the regressions and the top
-/// improvements with before/after/Δ, the rest in a collapsible block, a link to the differential SVG,
+/// A pull-request comment (GitHub-flavoured Markdown): a ✅/❌/⚠️ verdict line (with the capture that
+/// would settle an inconclusive one), the regressions, inconclusive frames and biggest growths with
+/// before/after/Δ and the smallest detectable change, the rest in a collapsible block, a link to the differential SVG,
 /// and a hidden marker so a bot can find and update its own comment.
 public enum MarkdownReport {
     public struct Options: Sendable {
@@ -13,18 +14,38 @@ public enum MarkdownReport {
 
     public static func render(_ results: [(name: String, result: DiffResult)], options: Options = Options()) -> String {
         var s = "<!-- flame-graph-report -->\n"
-        let failed = results.filter { !$0.result.passed }
-        if failed.isEmpty {
-            s += "## ✅ flame-graph: no CPU regression over threshold\n\n"
+        let regressions = results.reduce(0) { $0 + $1.result.regressions.count }
+        let inconclusive = results.reduce(0) { $0 + $1.result.inconclusiveFrames.count }
+        if regressions > 0 {
+            s +=
+                "## ❌ flame-graph: CPU regression — \(regressions) frame\(regressions == 1 ? "" : "s") over threshold\n\n"
+        } else if inconclusive > 0 {
+            s +=
+                "## ⚠️ flame-graph: inconclusive — \(inconclusive) frame\(inconclusive == 1 ? "" : "s") grew past the threshold, "
+            s += "too few samples to tell from noise\n\n"
+            if let r = results.first(where: { $0.result.recommendedCapture != nil })?.result,
+                let best = r.recommendedCapture, let top = r.inconclusiveFrames.first
+            {
+                s += "**Recommended capture:** \(advice(best, r)) to settle \(code(top.name)) "
+                s += "(\(signedPP(top.delta(r.settings.metric)))).\n\n"
+            }
         } else {
-            let n = failed.reduce(0) { $0 + $1.result.regressions.count }
-            s += "## ❌ flame-graph: CPU regression — \(n) frame\(n == 1 ? "" : "s") over threshold\n\n"
+            s += "## ✅ flame-graph: no CPU regression over threshold\n\n"
         }
         if let url = options.svgURL, let safe = safeURL(url) {
-            s += "[Differential flame graph](\(safe)) — red grew, blue shrank, grey is noise.\n\n"
+            s += "[Differential flame graph](\(safe)) — red grew, blue shrank (stronger = bigger change); "
+            s += "outlined frames are significant, pale ones are noise.\n\n"
         }
         for (name, r) in results { s += section(name, r, options, single: results.count == 1) }
         return s
+    }
+
+    /// "3 rounds a side (≈ 1,200 samples, 12 s)".
+    package static func advice(_ a: SettleAdvice, _ r: DiffResult) -> String {
+        var s =
+            "\(a.roundsPerSide) round\(a.roundsPerSide == 1 ? "" : "s") a side (≈ \(NumberFormatting.grouped(a.samplesPerSide.rounded(.up))) samples"
+        if let seconds = a.secondsPerSide { s += ", \(NumberFormatting.grouped(seconds.rounded(.up))) s" }
+        return s + ")"
     }
 
     static func section(_ name: String, _ r: DiffResult, _ options: Options, single: Bool) -> String {
@@ -32,12 +53,12 @@ public enum MarkdownReport {
         var s = single ? "" : "### \(inline(name))\n\n"
         s += "Compared with baseline \(inline(r.baselineLabel)): \(metric.rawValue) share per frame, threshold "
         s += "\(NumberFormatting.fixed(r.settings.threshold, decimals: 2)) pp, confidence "
-        s += "\(NumberFormatting.fixed(r.settings.confidence * 100, decimals: 1))% (\(r.test)); "
-        s +=
-            "\(NumberFormatting.grouped(r.totalBefore)) → \(NumberFormatting.grouped(r.totalAfter)) \(r.unit.countName).\n\n"
+        s += "\(NumberFormatting.fixed(r.settings.confidence * 100, decimals: 1))% per comparison (\(inline(r.test))); "
+        s += "\(NumberFormatting.grouped(r.samplesBefore)) → \(NumberFormatting.grouped(r.samplesAfter)) samples "
+        s += "in \(r.capturesBefore) → \(r.capturesAfter) round\(r.capturesAfter == 1 ? "" : "s").\n\n"
         let regressions = r.rootCauses
         if regressions.isEmpty {
-            s += "**No frame regressed.**\n\n"
+            s += r.inconclusiveFrames.isEmpty ? "**No frame regressed.**\n\n" : ""
         } else {
             s += "#### Regressions\n\n" + table(Array(regressions.prefix(options.top)), r) + "\n"
             if regressions.count > options.top {
@@ -52,6 +73,14 @@ public enum MarkdownReport {
                 s += ".\n\n"
             }
         }
+        let inconclusive = r.inconclusiveFrames
+        if !inconclusive.isEmpty {
+            s += "#### Inconclusive\n\n" + table(Array(inconclusive.prefix(options.top)), r) + "\n"
+            for f in inconclusive.prefix(options.top) {
+                if let a = f.settle { s += "- \(code(f.name)): to settle, capture \(advice(a, r))\n" }
+            }
+            s += "\n"
+        }
         let acknowledged = r.frames.filter { $0.acknowledged != nil }
         if !acknowledged.isEmpty {
             s += "#### Acknowledged (not failing)\n\n"
@@ -60,9 +89,9 @@ public enum MarkdownReport {
             }
             s += "\n"
         }
-        let improvements = ReportSelection.improvements(r, limit: options.top)
-        if !improvements.isEmpty {
-            s += "#### Top improvements\n\n" + table(improvements, r) + "\n"
+        let growths = ReportSelection.growths(r, limit: options.top)
+        if !growths.isEmpty && r.verdict == .pass {
+            s += "#### Biggest growths (within noise)\n\n" + table(growths, r) + "\n"
         }
         let all = ReportSelection.gated(r)
         s += "<details><summary>All gated frames (\(all.count))</summary>\n\n" + table(all, r) + "\n</details>\n\n"
@@ -72,12 +101,14 @@ public enum MarkdownReport {
 
     static func table(_ frames: [FrameChange], _ r: DiffResult) -> String {
         let metric = r.settings.metric
-        var s = "| Frame | Before | After | Δ | Self Δ | p-value | Threshold |\n"
-        s += "|---|---:|---:|---:|---:|---:|---:|\n"
+        var s = "| Frame | Before | After | Δ | Self Δ | p-value | Detectable | Threshold |\n"
+        s += "|---|---:|---:|---:|---:|---:|---:|---:|\n"
         for f in frames {
-            let status = f.regressed ? " ❌" : (f.isNew ? " 🆕" : "")
+            let status = f.regressed ? " ❌" : f.inconclusive ? " ⚠️" : (f.isNew ? " 🆕" : "")
             s += "| \(code(f.name))\(status) | \(pct(f.shareBefore(metric))) | \(pct(f.shareAfter(metric))) | "
-            s += "\(signedPP(f.delta(metric))) | \(signedPP(f.selfDelta)) | \(JUnitReport.pValue(f.pValue)) | "
+            s +=
+                "\(signedPP(f.delta(metric))) | \(signedPP(f.selfDelta)) | \(JUnitReport.pValue(f.adjustedPValue ?? f.pValue)) | "
+            s += "≥ \(NumberFormatting.fixed(f.minDetectablePP, decimals: 1)) pp | "
             s += "\(f.threshold.map { NumberFormatting.fixed($0, decimals: 2) + " pp" } ?? "ignored") |\n"
         }
         return s

@@ -20,6 +20,12 @@ public enum ReportSelection {
         return out
     }
 
+    /// Gated frames that grew the most, significant or not, largest first.
+    public static func growths(_ r: DiffResult, limit: Int) -> [FrameChange] {
+        let metric = r.settings.metric
+        return Array(r.frames.filter { $0.delta(metric) > 0 && $0.threshold != nil }.prefix(limit))
+    }
+
     /// Frames that shrank the most (improvements), significant or not, largest first.
     public static func improvements(_ r: DiffResult, limit: Int) -> [FrameChange] {
         let metric = r.settings.metric

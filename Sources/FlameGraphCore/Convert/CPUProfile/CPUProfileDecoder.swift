@@ -147,6 +147,8 @@ public enum CPUProfileDecoder {
             profile.addWeight(at: node, weights?[k] ?? 1)
             added += 1
         }
+        // The mean time per sample: weight / interval gives back the sample count for the gate.
+        if weights != nil && added > 0 { profile.samplingInterval = profile.totalWeight / Double(added) }
         if inRoot > 0 {
             diagnostics.warn("\(sourceName): cpuprofile: \(inRoot) samples in the (root) node itself were left out")
         }

@@ -101,6 +101,7 @@ struct PprofMessageDecoder {
     var functionRanges: [Range<Int>] = []
     var strings: [Range<Int>] = []
     var defaultSampleType: Int64 = 0
+    var period: Int64 = 0
     var dropFrames: Int64 = 0
     var keepFrames: Int64 = 0
 
@@ -145,6 +146,8 @@ struct PprofMessageDecoder {
         try readLocations()
         let (chosen, typeName, unit) = try chooseSampleType()
         profile.unit = unit
+        // One sample's weight, for the gate's sample counts (a CPU profile's period is in its value unit).
+        if unit == .nanoseconds && period > 0 { profile.samplingInterval = Double(period) }
         try readSamples(valueIndex: chosen, typeName: typeName)
         for (what, index) in [("drop_frames", dropFrames), ("keep_frames", keepFrames)] where index != 0 {
             let pattern = try text(string(index, in: what))
@@ -198,8 +201,9 @@ struct PprofMessageDecoder {
             case 6: strings.append(try reader.readBytesRange(field))
             case 7: dropFrames = try reader.readInt64(field)
             case 8: keepFrames = try reader.readInt64(field)
+            case 12: period = try reader.readInt64(field)
             case 14: defaultSampleType = try reader.readInt64(field)
-            // time_nanos, duration_nanos, period_type, period, comment and newer fields are not needed.
+            // time_nanos, duration_nanos, period_type, comment and newer fields are not needed.
             default: try reader.skip(field)
             }
         }

@@ -95,6 +95,10 @@ public enum SpeedscopeDecoder {
             }
         }
         guard state.stacks > 0 else { throw fail("the file holds no samples") }
+        // Time-weighted samples: the mean weight per stack is the interval the gate counts samples by.
+        if state.profile.unit == .microseconds || state.profile.unit == .nanoseconds {
+            state.profile.samplingInterval = state.profile.totalWeight / Double(state.stacks)
+        }
         return (state.profile, state.diagnostics)
     }
 

@@ -1,0 +1,99 @@
+/// The per-frame test and the family-wise decision, shared by every report and the differential SVG.
+///
+/// Per frame: the one-sided quasi-binomial z-test on the pooled shares of each side,
+/// z = Δ / √(φ · p̄(1 − p̄) · (1/N_before + 1/N_after)), with φ from `NoiseModel`.
+///
+/// Per comparison: only frames whose growth exceeds their threshold are candidates; Holm's step-down
+/// over the candidates keeps the chance of any false regression in the comparison at most
+/// 1 − confidence whatever the dependence between frames (parents and children move together), and
+/// costs little power, because only a handful of frames ever pass the threshold. A candidate that is
+/// not significant is inconclusive when its Holm-adjusted p-value is under `GateSettings.inconclusiveLevel`:
+/// suggestive, but not enough.
+public enum GateDecision {
+    /// Power for the minimum detectable change and the settle advice.
+    public static let power = 0.8
+
+    /// The one-sided p-value that the share grew from kb/nb to ka/na (samples), with dispersion `phi`.
+    public static func increasePValue(kb: Double, nb: Double, ka: Double, na: Double, phi: Double) -> Double {
+        guard nb > 0, na > 0 else { return 1 }
+        let pooled = (kb + ka) / (nb + na)
+        let variance = phi * pooled * (1 - pooled) * (1 / nb + 1 / na)
+        let d = ka / na - kb / nb
+        guard variance > 0 else { return d > 0 ? 0 : 1 }
+        return Statistics.normalUpperTail(d / variance.squareRoot())
+    }
+
+    /// The smallest growth (pp) from share `p` detected with `power` at level `alpha`.
+    public static func minDetectable(p: Double, nb: Double, na: Double, phi: Double, alpha: Double) -> Double {
+        guard nb > 0, na > 0 else { return 100 }
+        let q = min(max(p, 0.5 / (nb + na)), 1 - 0.5 / (nb + na))
+        let z = Statistics.normalQuantile(1 - alpha) + Statistics.normalQuantile(power)
+        return min(100, z * (phi * q * (1 - q) * (1 / nb + 1 / na)).squareRoot() * 100)
+    }
+
+    /// Samples a side at which a true growth of `deltaPP` from share `p` is detected with `power`.
+    public static func samplesToDetect(deltaPP: Double, p: Double, phi: Double, alpha: Double) -> Double {
+        let d = max(deltaPP, 1e-6) / 100
+        let z = Statistics.normalQuantile(1 - alpha) + Statistics.normalQuantile(power)
+        let q = min(max(p + d / 2, 1e-6), 1 - 1e-6)
+        return 2 * phi * q * (1 - q) * (z / d) * (z / d)
+    }
+
+    /// Holm's step-down on `candidates` (indices into `pValues`): adjusted p-values, monotone.
+    public static func holm(_ pValues: [Double], candidates: [Int]) -> [Int: Double] {
+        let order = candidates.sorted { pValues[$0] != pValues[$1] ? pValues[$0] < pValues[$1] : $0 < $1 }
+        var adjusted: [Int: Double] = [:]
+        var running = 0.0
+        for (rank, i) in order.enumerated() {
+            running = max(running, min(1, Double(order.count - rank) * pValues[i]))
+            adjusted[i] = running
+        }
+        return adjusted
+    }
+
+    /// Marks regressions and inconclusive frames in `frames` (in place). `counts` gives each frame's
+    /// metric samples (before, after); `nb`/`na` the sides' samples; `perRound` the samples of one round
+    /// (for advice); `samplesPerSecond` when known.
+    static func decide(
+        _ frames: inout [FrameChange], counts: [(Double, Double)], nb: Double, na: Double, phi: Double,
+        settings: GateSettings, today: String, perRound: Double, samplesPerSecond: Double?
+    ) {
+        let alpha = 1 - settings.confidence
+        let metric = settings.metric
+        var pValues = [Double](repeating: 1, count: frames.count)
+        var candidates: [Int] = []
+        for i in frames.indices {
+            let (kb, ka) = counts[i]
+            pValues[i] = increasePValue(kb: kb, nb: nb, ka: ka, na: na, phi: phi)
+            frames[i].pValue = pValues[i]
+            frames[i].significantDecrease = increasePValue(kb: ka, nb: na, ka: kb, na: nb, phi: phi) < alpha
+            frames[i].minDetectablePP = minDetectable(
+                p: frames[i].shareBefore(metric), nb: nb, na: na, phi: phi, alpha: alpha)
+            if frames[i].skipReason == nil, let threshold = frames[i].threshold, frames[i].delta(metric) > threshold {
+                candidates.append(i)
+            }
+        }
+        let adjusted =
+            settings.familyWise
+            ? holm(pValues, candidates: candidates)
+            : Dictionary(uniqueKeysWithValues: candidates.map { ($0, pValues[$0]) })
+        for (i, p) in adjusted {
+            frames[i].adjustedPValue = p
+            let significant = p < alpha
+            if significant, let ack = settings.acknowledgement(for: frames[i].name, today: today) {
+                frames[i].acknowledged = ack.reason + (ack.expires.map { " (until \($0))" } ?? "")
+            } else if significant {
+                frames[i].regressed = true
+            } else if p < settings.inconclusiveLevel || settings.inconclusiveLevel >= 1 {
+                frames[i].inconclusive = true
+                let n = samplesToDetect(
+                    deltaPP: frames[i].delta(metric), p: frames[i].shareBefore(metric), phi: phi,
+                    alpha: alpha / Double(max(candidates.count, 1)))
+                let rounds = perRound > 0 ? Int((n / perRound).rounded(.up)) : 0
+                frames[i].settle = SettleAdvice(
+                    samplesPerSide: n, roundsPerSide: max(rounds, 1),
+                    secondsPerSide: samplesPerSecond.map { n / $0 })
+            }
+        }
+    }
+}
