@@ -17,8 +17,8 @@ enum CaptureFlow {
         throws
     {
         let baseline = try options.baseline.map { revision in
-            try options.store.loadBaseline(
-                service: options.service!, revision: revision, maxDepth: options.maxDepth, quiet: options.output.quiet)
+            try options.store.loadBaselineRounds(
+                service: options.service!, revision: revision, maxDepth: options.maxDepth)
         }
         let saveTarget = try options.saveBaseline ? saveTarget(options) : nil
         let result = try runner(options).run(source)
@@ -52,7 +52,7 @@ enum CaptureFlow {
     /// Draws the merge, compares the rounds with the baseline, saves them as a baseline, says the verdict.
     static func report(
         _ result: CaptureResult, options: CaptureOptionGroup, render: RenderOptionGroup,
-        baseline: (Profile, String)?, saveTarget: String?
+        baseline: (rounds: [Profile], label: String, history: [Profile])?, saveTarget: String?
     ) throws {
         let quiet = options.output.quiet
         if !quiet {
@@ -65,11 +65,13 @@ enum CaptureFlow {
             coloring: nil, defaultPalette: result.metadata.defaultPalette)
 
         var verdict: DiffResult? = nil
-        if let (before, beforeLabel) = baseline {
-            // The rounds are the replicates of this side (issue 11); the baseline's side gets its rounds
-            // once the store keeps them.
+        if let baseline {
+            // Both sides bring their rounds as replicates, and earlier baselines of the service feed the
+            // noise model (issue 11).
             verdict = try DiffReporting.compareAndWrite(
-                .init(before: [before], after: result.rounds, beforeLabel: beforeLabel, afterLabel: "this capture"),
+                .init(
+                    before: baseline.rounds, after: result.rounds, beforeLabel: baseline.label,
+                    afterLabel: "this capture", history: baseline.history),
                 name: options.service ?? "profile", gate: options.gate, drawing: .init(render: render),
                 svgOutput: options.diffOutput, quiet: quiet)
         }
@@ -87,11 +89,9 @@ enum CaptureFlow {
             for: result.merged,
             captureCommand: BaselineMetadataFactory.redactedCommandLine(CLIContext.current.arguments),
             duration: result.duration, rate: result.metadata.samplingRate)
-        // TODO(stats): store `result.rounds` (a baseline keeps its rounds, issue 11) once the store has
-        // a save taking [Profile]; until then the merge is stored, as before.
+        // A baseline keeps its rounds, so a later comparison has replicates on this side too.
         let record = try store.save(
-            service: service, commit: commit, profile: result.merged, metadata: metadata, force: options.replaceBaseline
-        )
+            service: service, commit: commit, rounds: result.rounds, metadata: metadata, force: options.replaceBaseline)
         if !options.output.quiet {
             Console.writeErr(
                 "flame-graph: saved baseline \(record.service) @ \(record.commit.prefix(12)) (\(ProgressLine.count(Double(record.samples), "sample")))\n"
