@@ -23,8 +23,10 @@ final class RuntimeDotnetTests: CaptureTestCase {
                     l.Start(); acc += LightWork(1000000); l.Stop();
                 }
                 double t = total.Elapsed.TotalMilliseconds;
-                Console.WriteLine(string.Format(System.Globalization.CultureInfo.InvariantCulture,
-                    "SHARES {0:F4} {1:F4} {2}", h.Elapsed.TotalMilliseconds / t, l.Elapsed.TotalMilliseconds / t, acc > 0));
+                string line = string.Format(System.Globalization.CultureInfo.InvariantCulture,
+                    "SHARES {0:F4} {1:F4} {2}", h.Elapsed.TotalMilliseconds / t, l.Elapsed.TotalMilliseconds / t, acc > 0);
+                Console.WriteLine(line);
+                if (args.Length > 1) System.IO.File.WriteAllText(args[1], line + Environment.NewLine);
             }
         }
         """
@@ -35,7 +37,10 @@ final class RuntimeDotnetTests: CaptureTestCase {
         try RequiredTool.require("dotnet", install: "pip install dotnetcore2 (ci/setup links it onto PATH)")
         try Self.program.write(toFile: "\(dir)/TwoMethods.cs", atomically: true, encoding: .utf8)
         let r = try Self.runTool(mcs, ["-optimize+", "-out:\(dir)/TwoMethods.exe", "\(dir)/TwoMethods.cs"])
-        XCTAssertEqual(r.status, 0, r.output)
+        guard r.status == 0 else {
+            XCTFail("mcs failed: \(r.output)")
+            throw CocoaError(.executableLoad)
+        }
         let config = """
             {"runtimeOptions":{"tfm":"netcoreapp3.1","framework":{"name":"Microsoft.NETCore.App","version":"3.1.0"},\
             "configProperties":{"System.Globalization.Invariant":true}}}
@@ -75,7 +80,7 @@ final class RuntimeDotnetTests: CaptureTestCase {
         let dotnet = try XCTUnwrap(RequiredTool.which("dotnet"))
         let p = Process()
         p.executableURL = URL(fileURLWithPath: dotnet)
-        p.arguments = ["exec", "--runtimeconfig", "\(dir)/TwoMethods.runtimeconfig.json", exe, "4"]
+        p.arguments = ["exec", "--runtimeconfig", "\(dir)/TwoMethods.runtimeconfig.json", exe, "6"]
         p.environment = env
         let pipe = Pipe()
         p.standardOutput = pipe
@@ -92,6 +97,47 @@ final class RuntimeDotnetTests: CaptureTestCase {
         let svg = try fg(["file", "--input", "\(traces)/\(trace)", "--output", "\(dir)/out.svg"])
         XCTAssertEqual(svg.status, 0, svg.stderr)
         XCTAssertTrue(try svgFrameNames("\(dir)/out.svg").contains("TwoMethods.HeavyWork"))
+    }
+
+    /// `dotnet --cmd`: EventPipe switched on by flame-graph, the SVG and folded stacks name the methods.
+    func testDotnetCmdDrawsTheProgramsMethods() throws {
+        let exe = try buildProgram()
+        let command = "dotnet exec --runtimeconfig \(dir)/TwoMethods.runtimeconfig.json \(exe) 6 \(dir)/shares.txt"
+        let run = try fg([
+            "dotnet", "--cmd", command, "--duration", "60", "--rounds", "2", "--output", "\(dir)/cmd.svg",
+            "--folded-output", "\(dir)/cmd.folded",
+        ])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let shares = try Self.programShares(try String(contentsOfFile: "\(dir)/shares.txt", encoding: .utf8))
+        try assertShares(folded: "\(dir)/cmd.folded", program: shares)
+        XCTAssertTrue(try svgFrameNames("\(dir)/cmd.svg").contains("TwoMethods.LightWork"))
+        XCTAssertEqual(leftovers(), [], "temporary files left behind")
+    }
+
+    /// `dotnet --pid`: the diagnostics IPC protocol against a running program.
+    func testDotnetPidAttachesThroughTheDiagnosticsSocket() throws {
+        let exe = try buildProgram()
+        let dotnet = try XCTUnwrap(RequiredTool.which("dotnet"))
+        var env = ProcessInfo.processInfo.environment
+        env["TMPDIR"] = tmp
+        let target = try start(
+            dotnet, ["exec", "--runtimeconfig", "\(dir)/TwoMethods.runtimeconfig.json", exe, "30"], environment: env)
+        let pid = target.processIdentifier
+        XCTAssertTrue(
+            eventually(20) { self.leftovers().contains { $0.hasPrefix("dotnet-diagnostic-\(pid)-") } },
+            "no diagnostics socket")
+        let run = try fg([
+            "dotnet", "--pid", String(pid), "--duration", "6", "--rounds", "2", "--output", "\(dir)/pid.svg",
+            "--folded-output", "\(dir)/pid.folded",
+        ])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let stacks = try folded("\(dir)/pid.folded")
+        let heavy = share(stacks, function: "TwoMethods.HeavyWork")
+        let light = share(stacks, function: "TwoMethods.LightWork")
+        // Steady state: the program spends twice as long in HeavyWork as in LightWork.
+        XCTAssertEqual(heavy / max(heavy + light, 1e-9), 2.0 / 3.0, accuracy: 0.08, "heavy \(heavy), light \(light)")
+        XCTAssertGreaterThan(heavy + light, 0.8)
+        XCTAssertTrue(target.isRunning, "attaching must not stop the program")
     }
 
     /// A truncated trace is bad data (65) with the file named, never a crash.

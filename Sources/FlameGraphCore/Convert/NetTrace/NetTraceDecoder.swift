@@ -13,6 +13,15 @@
 ///   (the runtime's own native code) collapse into one `[native]` frame per run.
 public enum NetTraceDecoder {
     public static func decode(_ bytes: [UInt8], sourceName: String) throws -> (Profile, Diagnostics) {
+        let (slices, diagnostics) = try decodeSlices(bytes, sourceName: sourceName, count: 1)
+        return (slices[0], diagnostics)
+    }
+
+    /// The trace cut into `count` equal windows of time (first to last sample): `--rounds` of one
+    /// recording. Each window is a profile of its own (some may be empty).
+    public static func decodeSlices(_ bytes: [UInt8], sourceName: String, count: Int) throws -> (
+        [Profile], Diagnostics
+    ) {
         var stream = NetTraceStream(bytes, sourceName: sourceName)
         var collector = NetTraceSampleCollector()
         try stream.run(&collector)
@@ -30,7 +39,7 @@ public enum NetTraceDecoder {
             )
         }
         collector.methods.seal()
-        return (collector.profile(), diagnostics)
+        return (collector.profiles(count: max(1, count)), diagnostics)
     }
 }
 
@@ -43,8 +52,9 @@ struct NetTraceSampleCollector: NetTraceVisitor {
     }
 
     static let sampleProvider = "Microsoft-DotNETCore-SampleProfiler"
-    /// ThreadSample's payload: 1 = the thread was in managed code, 2 = external (waiting or native).
-    static let managedSample: UInt32 = 1
+    /// ThreadSample's payload: 0 = error, 1 = external (waiting, or running native code: EventPipe
+    /// cannot tell which), 2 = the thread was running managed code.
+    static let managedSample: UInt32 = 2
 
     var samples: [Sample] = []
     var methods = ClrMethodMap()
@@ -87,17 +97,20 @@ struct NetTraceSampleCollector: NetTraceVisitor {
         }
     }
 
-    /// Weights each sample by the gap to its thread's next sample, names frames, and adds the stacks.
-    func profile() -> Profile {
-        var profile = Profile()
-        profile.unit = .microseconds
+    /// Weights each sample by the gap to its thread's next sample, names frames, and adds the stacks to
+    /// the profile of its time window.
+    func profiles(count: Int) -> [Profile] {
+        var template = Profile()
+        template.unit = .microseconds
+        var profiles = [Profile](repeating: template, count: count)
+        let first = samples.map(\.timestamp).min() ?? 0
+        let span = Double((samples.map(\.timestamp).max() ?? 0) - first) + 1
         let order = samples.indices.sorted {
             let a = samples[$0]
             let b = samples[$1]
             return a.thread != b.thread ? a.thread < b.thread : a.timestamp < b.timestamp
         }
-        var framesOf: [Int32: [Int32]] = [:]
-        let native = profile.names.intern("[native]")
+        var framesOf: [Int32: [String]] = [:]
         for (k, index) in order.enumerated() {
             let s = samples[index]
             var weight = intervalMicroseconds
@@ -105,21 +118,22 @@ struct NetTraceSampleCollector: NetTraceVisitor {
                 weight = Double(samples[order[k + 1]].timestamp - s.timestamp) / ticksPerMicrosecond
             }
             guard weight > 0 else { continue }
-            let frames: [Int32]
+            let frames: [String]
             if let known = framesOf[s.stack] {
                 frames = known
             } else {
-                var out: [Int32] = []
+                var out: [String] = []
                 for ip in stackList[Int(s.stack)].reversed() {  // leaf first in the file
-                    let id = methods.name(at: ip).map { profile.names.intern($0) } ?? native
-                    if id == native && out.last == native { continue }
-                    out.append(id)
+                    let name = methods.name(at: ip) ?? "[native]"
+                    if name == "[native]" && out.last == "[native]" { continue }
+                    out.append(name)
                 }
                 framesOf[s.stack] = out
                 frames = out
             }
-            profile.add(stack: frames, weight: weight.rounded())
+            let window = min(count - 1, Int(Double(s.timestamp - first) / span * Double(count)))
+            profiles[window].add(frames: frames, weight: weight.rounded())
         }
-        return profile
+        return profiles
     }
 }
