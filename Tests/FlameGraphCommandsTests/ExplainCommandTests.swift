@@ -87,12 +87,12 @@ final class ExplainCommandTests: XCTestCase {
         XCTAssertEqual(r.status, 66, r.stderr)
     }
 
-    func testAPIURLIsNotAvailableYet() throws {
+    func testAnUnreachableAPIURLIs69AfterTheOfflineSummary() throws {
         let input = try write("in.folded", Self.folded)
         let r = try FlameGraphBinary.run(["explain", "--input", input, "--api-url", "https://example.invalid/v1"])
-        XCTAssertEqual(r.status, 64)
-        XCTAssertTrue(r.stderr.contains("not available yet"), r.stderr)
-        XCTAssertTrue(r.stdout.isEmpty)
+        XCTAssertEqual(r.status, 69)
+        XCTAssertTrue(r.stderr.contains("unreachable"), r.stderr)
+        XCTAssertTrue(r.stdout.contains("Hot spots:"), r.stdout)
     }
 
     func testUsageErrors() throws {
