@@ -140,6 +140,7 @@ enum InspectorCapture {
                 }
                 return parts.percentEncodedPath
             case .answered(let status, _):
+                if let bun = BunInspectorHint.error(at: target.shown) { throw bun }
                 throw unreachable(target, "HTTP \(status) for /json/list: is it a Chrome DevTools Protocol inspector?")
             case .cancelled:
                 throw CommandExit(status: ExitStatus.interrupted)
