@@ -108,6 +108,18 @@ final class RuntimeBunTests: CaptureTestCase {
         XCTAssertTrue(run.stderr.contains("0 samples") && run.stderr.contains("never yields"), run.stderr)
     }
 
+    /// `hce --inspect` (Chrome's protocol) on a Bun points the user to `bun`.
+    func testHceInspectOnBunPointsToTheBunCommand() throws {
+        let bun = try bun()
+        try "setInterval(() => {}, 1000);\n".write(toFile: "\(dir)/idle.js", atomically: true, encoding: .utf8)
+        let port = freePort()
+        try start(bun, ["--inspect=127.0.0.1:\(port)/idle", "\(dir)/idle.js"])
+        XCTAssertTrue(eventually(20) { self.listening(port) }, "Bun's inspector did not open")
+        let run = try fg(["hce", "--inspect", "127.0.0.1:\(port)", "--duration", "1"])
+        XCTAssertEqual(run.status, 69, run.stderr)
+        XCTAssertTrue(run.stderr.contains("flame-graph bun"), run.stderr)
+    }
+
     /// --inspect without Bun's path is a usage error that says where the path comes from.
     func testInspectWithoutThePathIsAUsageError() throws {
         let run = try fg(["bun", "--inspect", "127.0.0.1:6499", "--duration", "1"])
