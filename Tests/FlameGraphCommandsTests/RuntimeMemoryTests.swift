@@ -79,6 +79,35 @@ final class RuntimeMemoryTests: CaptureTestCase {
         XCTAssertTrue(try String(contentsOfFile: "\(dir)/py.svg", encoding: .utf8).contains("Memory: peak"))
     }
 
+    /// `memory --pid` of a Python process: memray attach (through gdb) for --duration seconds.
+    func testMemoryPidOfPythonAttachesMemray() throws {
+        try RequiredTool.require("memray", install: "pip install memray")
+        try RequiredTool.require("gdb", install: "apt-get install gdb")
+        let python = try XCTUnwrap(Self.python, "python3")
+        let source = """
+            import time
+            keep = []
+            def grow():
+                keep.append(bytearray(4 * 1024 * 1024))
+            while True:
+                grow()
+                time.sleep(0.2)
+                if len(keep) > 40: keep.clear()
+            """
+        try source.write(toFile: "\(dir)/live.py", atomically: true, encoding: .utf8)
+        let target = try start(python, ["\(dir)/live.py"])
+        usleep(1_500_000)
+        let run = try fg([
+            "memory", "--pid", String(target.processIdentifier), "--duration", "3", "--folded-output",
+            "\(dir)/live.folded", "--output", "\(dir)/live.svg",
+        ])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let stacks = try folded("\(dir)/live.folded")
+        let grown = stacks.filter { $0.stack.last?.hasPrefix("grow (live.py") == true }.reduce(0) { $0 + $1.weight }
+        XCTAssertGreaterThanOrEqual(grown, 4 * 1024 * 1024, "\(stacks.prefix(5))")
+        XCTAssertTrue(target.isRunning, "attaching must not stop the program")
+    }
+
     func testAKindTheProducerCannotTellIsAUsageError() throws {
         let run = try fg(["memory", "--cmd", "python3 -c pass", "--kind", "allocated"])
         XCTAssertEqual(run.status, 64, run.stderr)

@@ -70,22 +70,23 @@ enum MemoryRecording {
                 ],
                 environment: session.childEnvironment, standardOutput: .discard)
         case .native:
-            let heaptrack = try MemoryProducer.locate(
-                "heaptrack", install: "apt-get install heaptrack", session: session)
-            spec = ProcessSpec(
-                executable: heaptrack, arguments: ["-p", String(pid), "-o", "\(directory)/heaptrack"],
-                environment: session.childEnvironment, standardOutput: .discard)
+            // heaptrack -p delivers its data only when the target exits, and stopping it earlier breaks
+            // the pipe its injected library writes to (measured here: nothing is written). So there is
+            // no honest --duration for it: say so instead of attaching.
+            throw FlameGraphError(
+                .unavailable,
+                "memory --pid of a native process: heaptrack -p records until pid \(pid) exits and cannot stop after --duration without harming it; run the program under `flame-graph memory --cmd …`, or run `heaptrack -p \(pid)` until it exits and pass the capture to `memory --input`"
+            )
         case .node:
             throw FlameGraphError(
                 .unavailable,
                 "memory --pid of a Node process is not supported yet: run it with `memory --cmd 'node app.js'` (--heap-prof)"
             )
         }
-        // memray stops itself after --duration (the deadline is a guard); heaptrack -p would record
-        // until the target exits, so it is interrupted at --duration and reads what it has.
+        // memray stops itself after --duration; the deadline only guards against a hang.
         let outcome = try session.record(
             spec, label: "memory: \(producer.toolName) attached to pid \(pid)", duration: recording.duration,
-            deadline: producer == .python ? recording.duration + 60 : recording.duration, watch: pid)
+            deadline: recording.duration + 60, watch: pid)
         if !outcome.termination.succeeded && outcome.stopReason == nil {
             session.warn("\(producer.toolName) ended with \(outcome.termination): \(outcome.stderr.suffix(300))")
         }

@@ -5,8 +5,8 @@ import Foundation
 /// (heaptrack's allocation and temporary counts in calls). See `MemoryProducer` for who does what.
 ///
 /// A memory profile is one picture of one run, not a rate: `--rounds` does not split it (one round).
-/// `heaptrack -p` records until the target exits; with `--pid` it is interrupted at `--duration`,
-/// and what it recorded until then is read.
+/// `--pid` works for Python (memray attach stops itself after `--duration`); `heaptrack -p` records
+/// until the target exits and cannot be stopped early without harming it, so native `--pid` refuses.
 public struct MemorySource: ProfileSource {
     public enum Target: Sendable {
         case command(String)

@@ -11,8 +11,8 @@ struct MemoryCommand: ParsableCommand {
         abstract: "Draw a memory flame graph (bytes) of a command, a process, a capture file or a pprof heap endpoint.",
         discussion: """
             --cmd/--pid pick the profiler by what the program is (--lang overrides): Python → memray
-            (`python -m memray run`, `memray attach --duration`), native → heaptrack (`heaptrack -p` records
-            until the target exits, so it is interrupted at --duration), Node → --heap-prof (--cmd only).
+            (`python -m memray run`, `memray attach --duration`), native → heaptrack (--cmd only: `heaptrack -p`
+            records until the target exits and cannot stop at --duration), Node → --heap-prof (--cmd only).
             --kind: allocated (heaptrack: number of allocations), in-use, leaked, temporary (heaptrack:
             number of temporary allocations), peak (default; Node: in-use). Weights are bytes unless said.
             --input reads heaptrack (.zst/.gz) and memray captures, Node .heapprofile, pprof heap and
