@@ -140,6 +140,25 @@ final class RuntimeDotnetTests: CaptureTestCase {
         XCTAssertTrue(target.isRunning, "attaching must not stop the program")
     }
 
+    /// `dotnet --pid` on a program that exits during the session keeps what was streamed.
+    func testDotnetPidKeepsTheTraceOfAProgramThatExits() throws {
+        let exe = try buildProgram()
+        let dotnet = try XCTUnwrap(RequiredTool.which("dotnet"))
+        var env = ProcessInfo.processInfo.environment
+        env["TMPDIR"] = tmp
+        let target = try start(
+            dotnet, ["exec", "--runtimeconfig", "\(dir)/TwoMethods.runtimeconfig.json", exe, "5"], environment: env)
+        let pid = target.processIdentifier
+        XCTAssertTrue(eventually(20) { self.leftovers().contains { $0.hasPrefix("dotnet-diagnostic-\(pid)-") } })
+        let run = try fg([
+            "dotnet", "--pid", String(pid), "--duration", "30", "--rounds", "1", "--folded-output",
+            "\(dir)/exit.folded", "--output", "\(dir)/exit.svg",
+        ])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertLessThan(run.seconds, 25, "the capture must end when the program does")
+        XCTAssertGreaterThan(share(try folded("\(dir)/exit.folded"), function: "TwoMethods.HeavyWork"), 0.3)
+    }
+
     /// A truncated trace is bad data (65) with the file named, never a crash.
     func testTruncatedNettraceIsBadInput() throws {
         var bytes = Array("Nettrace".utf8) + [20, 0, 0, 0] + Array("!FastSerialization.1".utf8)

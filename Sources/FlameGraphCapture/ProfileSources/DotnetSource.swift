@@ -112,7 +112,9 @@ public struct DotnetSource: ProfileSource {
         let ended = ProcFS.presence(of: pid) != .alive
         guard !bytes.isEmpty else { return RoundCapture(profile: Profile(), targetEnded: ended) }
         do {
-            let (profile, diagnostics) = try NetTraceDecoder.decode(bytes, sourceName: "the trace of pid \(pid)")
+            // A process that exits mid-session leaves the stream unfinished: keep what arrived.
+            let (profile, diagnostics) = try NetTraceDecoder.decode(
+                bytes, sourceName: "the trace of pid \(pid)", allowTruncated: ended)
             for w in diagnostics.warnings { session.warn(w) }
             return RoundCapture(profile: profile, targetEnded: ended)
         } catch let error as FlameGraphError where error.message.contains("no managed-code CPU samples") {

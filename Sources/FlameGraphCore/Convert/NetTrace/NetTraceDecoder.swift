@@ -12,19 +12,22 @@
 /// - Method names come from the runtime's method-load and rundown events; addresses no event names
 ///   (the runtime's own native code) collapse into one `[native]` frame per run.
 public enum NetTraceDecoder {
-    public static func decode(_ bytes: [UInt8], sourceName: String) throws -> (Profile, Diagnostics) {
-        let (slices, diagnostics) = try decodeSlices(bytes, sourceName: sourceName, count: 1)
+    public static func decode(_ bytes: [UInt8], sourceName: String, allowTruncated: Bool = false) throws -> (
+        Profile, Diagnostics
+    ) {
+        let (slices, diagnostics) = try decodeSlices(
+            bytes, sourceName: sourceName, count: 1, allowTruncated: allowTruncated)
         return (slices[0], diagnostics)
     }
 
     /// The trace cut into `count` equal windows of time (first to last sample): `--rounds` of one
     /// recording. Each window is a profile of its own (some may be empty).
-    public static func decodeSlices(_ bytes: [UInt8], sourceName: String, count: Int) throws -> (
-        [Profile], Diagnostics
-    ) {
+    public static func decodeSlices(_ bytes: [UInt8], sourceName: String, count: Int, allowTruncated: Bool = false)
+        throws -> ([Profile], Diagnostics)
+    {
         var stream = NetTraceStream(bytes, sourceName: sourceName)
         var collector = NetTraceSampleCollector()
-        try stream.run(&collector)
+        try stream.run(&collector, allowTruncated: allowTruncated)
         var diagnostics = Diagnostics()
         for w in stream.warnings { diagnostics.warn(w) }
         guard !collector.samples.isEmpty else {

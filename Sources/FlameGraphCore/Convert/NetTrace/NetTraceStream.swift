@@ -28,7 +28,9 @@ struct NetTraceStream {
         prefix.count >= magic.count && zip(prefix, magic).allSatisfy { $0 == $1 }
     }
 
-    mutating func run<V: NetTraceVisitor>(_ visitor: inout V) throws {
+    /// With `allowTruncated`, a stream cut short (a live session whose process exited) ends at the last
+    /// complete object with a warning instead of an error.
+    mutating func run<V: NetTraceVisitor>(_ visitor: inout V, allowTruncated: Bool = false) throws {
         try r.skip(Self.magic.count, "the Nettrace magic")
         let serializer = try r.lengthPrefixedUTF8()
         guard serializer == "!FastSerialization.1" else {
@@ -38,22 +40,37 @@ struct NetTraceStream {
         }
         var sawTrace = false
         while true {
-            let tagAt = r.position
-            let tag = try r.u8()
-            if tag == Self.nullReference { break }
-            guard tag == Self.beginPrivateObject else { throw r.failure("unexpected tag \(tag)", at: tagAt) }
-            let (typeName, version) = try readType()
-            if !sawTrace {
-                guard typeName == "Trace" else { throw r.failure("the first object is \(typeName), not Trace") }
-                try readTrace(&visitor)
-                sawTrace = true
-            } else {
-                try readBlock(typeName, version: version, &visitor)
+            if allowTruncated && sawTrace && r.isAtEnd {
+                warnings.append("\(r.sourceName) ends without its end mark: read up to there")
+                return
             }
-            let endAt = r.position
-            guard try r.u8() == Self.endObject else { throw r.failure("\(typeName) object not closed", at: endAt) }
+            do {
+                guard try readObject(&visitor, sawTrace: &sawTrace) else { break }
+            } catch  where allowTruncated && sawTrace {
+                warnings.append("\(r.sourceName) ends in the middle of an object: read up to there")
+                return
+            }
         }
         guard sawTrace else { throw r.failure("no Trace object") }
+    }
+
+    /// One object: false at the NullReference tag that ends the stream.
+    private mutating func readObject<V: NetTraceVisitor>(_ visitor: inout V, sawTrace: inout Bool) throws -> Bool {
+        let tagAt = r.position
+        let tag = try r.u8()
+        if tag == Self.nullReference { return false }
+        guard tag == Self.beginPrivateObject else { throw r.failure("unexpected tag \(tag)", at: tagAt) }
+        let (typeName, version) = try readType()
+        if !sawTrace {
+            guard typeName == "Trace" else { throw r.failure("the first object is \(typeName), not Trace") }
+            try readTrace(&visitor)
+            sawTrace = true
+        } else {
+            try readBlock(typeName, version: version, &visitor)
+        }
+        let endAt = r.position
+        guard try r.u8() == Self.endObject else { throw r.failure("\(typeName) object not closed", at: endAt) }
+        return true
     }
 
     /// BeginPrivateObject, NullReference (a type's type), version, minimum reader version, name, EndObject.
