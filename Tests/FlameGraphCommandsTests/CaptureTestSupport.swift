@@ -1,10 +1,12 @@
+import FlameGraphCommands
 import FlameGraphTestSupport
 import Foundation
 import XCTest
 
-/// Shared machinery of the capture end-to-end tests: a private directory (also the TMPDIR of the
-/// runs, so leftovers are visible), workloads the tests build and start, the built `flame-graph`
-/// run with a bounded wait, folded-output shares, and clean-up of everything started.
+/// Shared machinery of the capture tests: a private directory (also the TMPDIR of the runs, so
+/// leftovers are visible), workloads the tests build and start, flame-graph run in-process through
+/// `FlameGraphCLI.run(_:context:)` (`fg`) or as the built binary (`fgBinary`, `launch`: the end-to-end
+/// runs — signals, a terminal, another user), folded-output shares, and clean-up of everything started.
 class CaptureTestCase: XCTestCase {
     var dir = ""
     /// TMPDIR of the flame-graph runs: must be empty after every run.
@@ -71,8 +73,16 @@ class CaptureTestCase: XCTestCase {
         return (p.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
+    /// How to install the tools the capture tests use.
+    static let installHints = [
+        "perf": "apt-get install linux-perf", "gcc": "apt-get install gcc", "node": "apt-get install nodejs",
+        "go": "apt-get install golang-go", "py-spy": "pip install py-spy", "python3": "apt-get install python3",
+        "script": "apt-get install util-linux", "taskset": "apt-get install util-linux",
+    ]
+
+    /// Each tool, or a skip (a failure in CI) saying how to install it.
     func requireTools(_ tools: String...) throws {
-        for t in tools where Self.which(t) == nil { throw XCTSkip("\(t) is not installed") }
+        for t in tools { try RequiredTool.require(t, install: Self.installHints[t] ?? "install \(t)") }
     }
 
     /// Compiles `source` with `gcc -O0 -fno-omit-frame-pointer` into `dir/name`.
@@ -177,8 +187,8 @@ class CaptureTestCase: XCTestCase {
         p.arguments = arguments
         p.environment = environment(env)
         p.currentDirectoryURL = URL(fileURLWithPath: dir)
-        FileManager.default.createFile(atPath: "\(dir)/\(tag).out", contents: nil)
-        FileManager.default.createFile(atPath: "\(dir)/\(tag).err", contents: nil)
+        _ = FileManager.default.createFile(atPath: "\(dir)/\(tag).out", contents: nil)
+        _ = FileManager.default.createFile(atPath: "\(dir)/\(tag).err", contents: nil)
         p.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: "\(dir)/\(tag).out"))
         p.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: "\(dir)/\(tag).err"))
         p.standardInput = FileHandle.nullDevice
@@ -197,8 +207,23 @@ class CaptureTestCase: XCTestCase {
             stdout: out, stderr: err, seconds: Date().timeIntervalSince(since))
     }
 
-    /// Runs flame-graph to its end (at most `timeout` seconds).
+    /// Runs flame-graph in-process (`FlameGraphCLI.run` with this test's environment, TMPDIR and
+    /// directory); as the built binary when it must run as another user.
     func fg(_ args: [String], env: [String: String] = [:], asNobody: Bool = false, timeout: Double = 120) throws -> Run
+    {
+        if asNobody { return try fgBinary(args, env: env, asNobody: true, timeout: timeout) }
+        let out = CollectedOutput()
+        let err = CollectedOutput()
+        let context = CLIContext(
+            stdout: out.sink, stderr: err.sink, environment: environment(env), workingDirectory: dir)
+        let t0 = Date()
+        let status = FlameGraphCLI.run(args, context: context)
+        return Run(status: status, stdout: out.text, stderr: err.text, seconds: Date().timeIntervalSince(t0))
+    }
+
+    /// Runs the built flame-graph binary to its end (at most `timeout` seconds): the end-to-end path.
+    func fgBinary(_ args: [String], env: [String: String] = [:], asNobody: Bool = false, timeout: Double = 120) throws
+        -> Run
     {
         let t0 = Date()
         let p = try launch(args, env: env, asNobody: asNobody)

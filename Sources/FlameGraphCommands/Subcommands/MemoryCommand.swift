@@ -62,6 +62,8 @@ struct MemoryCommand: ParsableCommand {
     }
 
     func run() throws {
+        var capture = self.capture
+        if capture.rounds == nil { capture.rounds = 1 }  // one picture of memory, not a rate
         if let url { return try MemoryEndpoint.run(url: url, sampleType: sampleType, capture: capture, render: render) }
         let memoryKind = kind.flatMap(MemoryProfiles.Kind.init(rawValue:))
         var drawing = render

@@ -3,22 +3,12 @@ import FlameGraphCore
 import Foundation
 
 /// `memory --url`: a pprof heap profile from a service's endpoint (Go's /debug/pprof/heap), in bytes.
+/// One snapshot unless --rounds asks for replicates (merged snapshots add their bytes up).
 enum MemoryEndpoint {
     static func run(url: String, sampleType: String, capture: CaptureOptionGroup, render: RenderOptionGroup) throws {
         if sampleType.isEmpty { throw FlameGraphError(.usage, "--sample-type must not be empty") }
         let endpoint = try ServiceEndpoint.url(url)
-        var options = ImportOptions()
-        options.sampleType = sampleType
-        try CaptureSession.run(capture, render: render) { session in
-            let body = try ServiceEndpoint.get(
-                session, endpoint, headers: [:], credential: nil,
-                label: "memory: fetching \(ProfileFetch.displayed(endpoint))",
-                timeout: Double(capture.duration) + ServiceEndpoint.margin)
-            let profile = try ServiceEndpoint.decode(
-                body, formats: [.pprof], url: endpoint, options: options, quiet: capture.output.quiet)
-            return CapturedProfile(
-                profile: profile, summary: ServiceEndpoint.summary(profile, from: endpoint), rate: nil,
-                defaultPalette: .mem)
-        }
+        try CaptureFlow.run(
+            EndpointSource.pprofHeap(url: endpoint, sampleType: sampleType), capture: capture, render: render)
     }
 }

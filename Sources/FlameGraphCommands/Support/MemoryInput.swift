@@ -47,7 +47,7 @@ enum MemoryInput {
         var options = ImportOptions()
         // pprof heap profiles (Go): the sample type that matches --kind.
         options.sampleType = memory == .allocated ? "alloc_space" : memory == .inUse ? "inuse_space" : nil
-        var profile = try ProfileLoader.load([path], format: nil, options: options, quiet: quiet)
+        var profile = try ProfileLoader.load([path], format: nil as ProfileFormat?, options: options, quiet: quiet)
         if profile.unit == .samples { profile.unit = .bytes }  // folded stacks of bytes (jeprof --collapsed)
         return profile
     }

@@ -1,12 +1,11 @@
-import FlameGraphCapture
 import FlameGraphCore
 import Foundation
 
 /// `hce --inspect` pointed at Bun: Bun's inspector speaks WebKit's protocol (no /json/list), and
 /// `/json/version` says `"Browser": "Bun"`. The error then sends the user to `flame-graph bun`.
-enum BunInspectorHint {
+public enum BunInspectorHint {
     /// The error for a Bun inspector at `hostPort`, or nil when it is not Bun (or does not answer).
-    static func error(at hostPort: String) -> FlameGraphError? {
+    public static func error(at hostPort: String) -> FlameGraphError? {
         guard let url = URL(string: "http://\(hostPort)/json/version") else { return nil }
         let fetch = ProfileFetch(url, headers: [:], timeout: 3)
         fetch.start()
