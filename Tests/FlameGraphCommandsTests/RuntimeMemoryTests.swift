@@ -108,6 +108,38 @@ final class RuntimeMemoryTests: CaptureTestCase {
         XCTAssertTrue(target.isRunning, "attaching must not stop the program")
     }
 
+    /// A jemalloc heap dump (prof_final: what was live at exit), symbolized by jeprof with --binary.
+    func testJemallocHeapDumpWithTheBinary() throws {
+        try RequiredTool.require("jeprof", install: "apt-get install libjemalloc-dev")
+        let library = "/usr/lib/x86_64-linux-gnu/libjemalloc.so.2"
+        guard FileManager.default.fileExists(atPath: library) else {
+            try RequiredTool.missing("libjemalloc2 is not installed (apt-get install libjemalloc2)")
+        }
+        let program = try compile("leaker", Self.leaker, flags: ["-g"])
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: program)
+        p.environment = [
+            "LD_PRELOAD": library,
+            "MALLOC_CONF": "prof:true,lg_prof_sample:0,prof_final:true,prof_prefix:\(dir)/jeprof",
+        ]
+        try p.run()
+        p.waitUntilExit()
+        let dump = try XCTUnwrap(
+            try FileManager.default.contentsOfDirectory(atPath: dir).first { $0.hasSuffix(".heap") })
+        let run = try fg([
+            "memory", "--input", "\(dir)/\(dump)", "--binary", program, "--folded-output", "\(dir)/je.folded",
+            "--output", "\(dir)/je.svg",
+        ])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let stacks = try folded("\(dir)/je.folded")
+        let leaked = stacks.filter { $0.stack.last == "leak_here" }.reduce(0) { $0 + $1.weight }
+        // jemalloc serves 64,000-byte requests from its 65,536-byte size class: 100 of them.
+        XCTAssertEqual(leaked, 6_553_600, "\(stacks)")
+        XCTAssertFalse(stacks.contains { $0.stack.contains { $0.contains("<0") } }, "addresses left in names")
+        let missing = try fg(["memory", "--input", "\(dir)/\(dump)"])
+        XCTAssertEqual(missing.status, 64, missing.stderr)
+    }
+
     func testAKindTheProducerCannotTellIsAUsageError() throws {
         let run = try fg(["memory", "--cmd", "python3 -c pass", "--kind", "allocated"])
         XCTAssertEqual(run.status, 64, run.stderr)

@@ -90,6 +90,25 @@ public enum MemoryProducer: String, Sendable, CaseIterable {
         return try MemoryProfiles.memrayCSV(Array(bytes), sourceName: "memray's CSV of \(file)")
     }
 
+    /// Symbolizes a jemalloc heap dump (`jeprof.<pid>.*.heap`: what was live when it was written) with
+    /// `jeprof --collapsed PROGRAM DUMP`; frame names lose jeprof's `<address>` suffixes.
+    static func readJemalloc(_ file: String, binary: String, session: CaptureSession) throws -> Profile {
+        let tool = try locate("jeprof", install: "apt-get install libjemalloc-dev", session: session)
+        var out = BoundedBuffer(limit: 256 << 20)
+        let spec = ProcessSpec(
+            executable: tool, arguments: ["--collapsed", binary, file], environment: session.childEnvironment,
+            standardOutput: .stream)
+        let outcome = try session.process(
+            spec, label: "jeprof: symbolizing the heap dump", onStdout: { out.append($0) })
+        let profile = MemoryProfiles.heaptrackFolded(Array(out.text.utf8), unit: .bytes)
+        guard outcome.termination.succeeded, profile.totalWeight > 0 else {
+            throw FlameGraphError(
+                .badInput,
+                "jeprof could not read \(file) with \(binary) (\(outcome.termination)): \(outcome.stderr.suffix(300))")
+        }
+        return profile
+    }
+
     static func locate(_ name: String, install: String, session: CaptureSession) throws -> String {
         guard let path = ExecutableLookup.find(name, searchPath: session.settings.value("PATH")) else {
             throw FlameGraphError(.unavailable, "\(name) is not installed (\(install))")

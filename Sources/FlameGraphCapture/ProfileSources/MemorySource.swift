@@ -13,6 +13,8 @@ public struct MemorySource: ProfileSource {
         case pid(Int32)
         /// A capture file: heaptrack (`.zst`/`.gz`) or memray (`.bin`).
         case file(String, MemoryProducer)
+        /// A jemalloc heap dump and the program that wrote it (jeprof needs its symbols).
+        case jemallocDump(String, binary: String)
     }
 
     public let target: Target
@@ -30,10 +32,12 @@ public struct MemorySource: ProfileSource {
         switch target {
         case .command(let c): subject = "of `\(c)`"
         case .pid(let p): subject = "of pid \(p)"
-        case .file(let f, _): subject = "in \(f)"
+        case .file(let f, _), .jemallocDump(let f, _): subject = "in \(f)"
         }
+        var tool = producer.toolName
+        if case .jemallocDump = target { tool = "jemalloc, jeprof" }
         return CaptureMetadata(
-            subject: "(\(kind.rawValue) memory, \(producer.toolName)) \(subject)", captureCommand: producer.toolName,
+            subject: "(\(kind.rawValue) memory, \(tool)) \(subject)", captureCommand: tool,
             defaultPalette: .mem)
     }
 
@@ -57,6 +61,8 @@ public struct MemorySource: ProfileSource {
                 fileProducer == .python
                 ? try MemoryProducer.readMemray(path, kind: kind, session: session)
                 : try MemoryProducer.readHeaptrack(path, kind: kind, session: session)
+        case .jemallocDump(let path, let binary):
+            profile = try MemoryProducer.readJemalloc(path, binary: binary, session: session)
         case .command(let command):
             profile = try MemoryRecording.command(command, producer: producer, kind: kind, recording: recording)
         case .pid(let pid):

@@ -15,8 +15,8 @@ struct MemoryCommand: ParsableCommand {
             records until the target exits and cannot stop at --duration), Node → --heap-prof (--cmd only).
             --kind: allocated (heaptrack: number of allocations), in-use, leaked, temporary (heaptrack:
             number of temporary allocations), peak (default; Node: in-use). Weights are bytes unless said.
-            --input reads heaptrack (.zst/.gz) and memray captures, Node .heapprofile, pprof heap and
-            folded stacks (e.g. `jeprof --collapsed` of jemalloc .heap dumps). --url GETs a pprof heap
+            --input reads heaptrack (.zst/.gz) and memray captures, jemalloc .heap dumps (with --binary:
+            jeprof symbolizes them), Node .heapprofile, pprof heap and folded stacks. --url GETs a pprof heap
             endpoint (Go's /debug/pprof/heap; --sample-type, default inuse_space). One capture: no rounds.
 
             Examples:
@@ -37,6 +37,9 @@ struct MemoryCommand: ParsableCommand {
 
     @Option(help: "A pprof heap endpoint.")
     var url: String?
+
+    @Option(help: "--input of a jemalloc .heap dump: the program that wrote it (jeprof reads its symbols).")
+    var binary: String?
 
     @Option(help: "python, native or node: the producer for --cmd/--pid (default: detected).")
     var lang: String?
@@ -71,6 +74,10 @@ struct MemoryCommand: ParsableCommand {
         let producer: MemoryProducer
         if let input {
             let found = try MemoryInput.kind(of: input)
+            if found == .jemallocDump {
+                return try MemoryInput.runJemalloc(
+                    input, binary: binary, kind: memoryKind, capture: capture, render: drawing)
+            }
             guard case .producer(let fileProducer) = found else {
                 let profile = try MemoryInput.decode(
                     input, kind: found, memory: memoryKind, quiet: capture.output.quiet)

@@ -8,6 +8,8 @@ enum MemoryInput {
     enum Kind: Equatable {
         /// heaptrack (`.zst`/`.gz`) or memray (`.bin`): read through the producer's tool.
         case producer(MemoryProducer)
+        /// A jemalloc `.heap` dump (`heap_v2/…`): jeprof needs the program (`--binary`).
+        case jemallocDump
         /// Node's `.heapprofile`.
         case nodeHeapProfile
         /// pprof heap, folded stacks, …: whatever `ProfileReader` recognises.
@@ -26,15 +28,26 @@ enum MemoryInput {
             return .producer(.python)  // memray, plain or lz4-framed
         }
         if head.starts(with: [0x1F, 0x8B]) && name.contains("heaptrack") { return .producer(.native) }
-        if head.starts(with: Array("heap_v2/".utf8)) {
-            throw FlameGraphError(
-                .badInput,
-                "\(path) is a jemalloc heap dump: symbolize it with `jeprof --collapsed PROGRAM \(name) > heap.folded` and pass heap.folded (jemalloc dumps need the program's binary)"
-            )
-        }
+        if head.starts(with: Array("heap_v2/".utf8)) { return .jemallocDump }
         let text = String(decoding: head, as: UTF8.self)
         if text.contains("\"head\"") && text.contains("\"selfSize\"") { return .nodeHeapProfile }
         return .profile
+    }
+
+    /// A jemalloc heap dump, symbolized by jeprof with the program that wrote it: what was live.
+    static func runJemalloc(
+        _ path: String, binary: String?, kind: MemoryProfiles.Kind?, capture: CaptureOptionGroup,
+        render: RenderOptionGroup
+    ) throws {
+        guard let binary else { throw FlameGraphError(.usage, "\(path) is a jemalloc heap dump: add --binary PROGRAM") }
+        guard kind == nil || kind == .inUse || kind == .leaked else {
+            throw FlameGraphError(.usage, "--kind: a jemalloc heap dump holds what was live (in-use, leaked)")
+        }
+        var drawing = render
+        if drawing.title == nil { drawing.title = "Memory: in-use (jemalloc)" }
+        try CaptureFlow.run(
+            MemorySource(.jemallocDump(path, binary: binary), producer: .native, kind: .inUse), capture: capture,
+            render: drawing)
     }
 
     /// Decodes a file that needs no producer tool, in bytes.
