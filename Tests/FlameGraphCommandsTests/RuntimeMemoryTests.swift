@@ -140,6 +140,29 @@ final class RuntimeMemoryTests: CaptureTestCase {
         XCTAssertEqual(missing.status, 64, missing.stderr)
     }
 
+    /// Node: NODE_OPTIONS=--heap-prof, the sampled allocations still live at exit.
+    func testMemoryCmdOfNodeReadsItsHeapProfile() throws {
+        let node = try RequiredTool.require("node", install: "apt-get install nodejs")
+        let source = """
+            globalThis.keep = [];
+            function hoard() { keep.push(new Array(20000).fill(Math.random())); }
+            for (let i = 0; i < 300; i++) hoard();
+            setTimeout(() => {}, 300);
+            """
+        try source.write(toFile: "\(dir)/hoard.js", atomically: true, encoding: .utf8)
+        let run = try fg([
+            "memory", "--cmd", "\(node) \(dir)/hoard.js", "--folded-output", "\(dir)/node.folded", "--output",
+            "\(dir)/node.svg",
+        ])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let stacks = try folded("\(dir)/node.folded")
+        let hoarded = stacks.filter { $0.stack.contains { $0 == "hoard" || $0.hasPrefix("hoard (") } }.reduce(0) {
+            $0 + $1.weight
+        }
+        // 300 arrays of 20,000 doubles (160 KB each, 48 MB): sampled every 512 KiB on average.
+        XCTAssertGreaterThan(hoarded, 20_000_000, "\(stacks.prefix(5))")
+    }
+
     func testAKindTheProducerCannotTellIsAUsageError() throws {
         let run = try fg(["memory", "--cmd", "python3 -c pass", "--kind", "allocated"])
         XCTAssertEqual(run.status, 64, run.stderr)

@@ -7,7 +7,8 @@ import Foundation
 ///   `memray transform csv` (peak by default, `--leaks`, `--temporary-allocations`).
 /// - native → heaptrack (`heaptrack -o F cmd`, `heaptrack -p PID`), read through `heaptrack_print
 ///   --flamegraph-cost-type allocations|temporary|leaked|peak`.
-/// - Node → its sampling heap profiler (`NODE_OPTIONS=--heap-prof`): what is live at exit.
+/// - Node → its sampling heap profiler: `NODE_OPTIONS=--heap-prof` (what is live at exit), or through
+///   the inspector (`HeapProfiler.startSampling`/`stopSampling`) for `--pid`.
 public enum MemoryProducer: String, Sendable, CaseIterable {
     case python
     case native

@@ -1,6 +1,10 @@
 import FlameGraphCore
 import Foundation
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Runs the memory producers: a command under memray/heaptrack/Node's heap profiler, or an attach.
 enum MemoryRecording {
     static func command(
@@ -78,10 +82,7 @@ enum MemoryRecording {
                 "memory --pid of a native process: heaptrack -p records until pid \(pid) exits and cannot stop after --duration without harming it; run the program under `flame-graph memory --cmd …`, or run `heaptrack -p \(pid)` until it exits and pass the capture to `memory --input`"
             )
         case .node:
-            throw FlameGraphError(
-                .unavailable,
-                "memory --pid of a Node process is not supported yet: run it with `memory --cmd 'node app.js'` (--heap-prof)"
-            )
+            return try nodeHeapSampling(pid, recording: recording)
         }
         // memray stops itself after --duration; the deadline only guards against a hang.
         let outcome = try session.record(
@@ -91,6 +92,27 @@ enum MemoryRecording {
             session.warn("\(producer.toolName) ended with \(outcome.termination): \(outcome.stderr.suffix(300))")
         }
         return try read(directory, producer: producer, kind: kind, session: session, what: "pid \(pid)")
+    }
+
+    /// Node: SIGUSR1 opens the inspector (127.0.0.1:9229), then the sampling heap profiler runs for the
+    /// round: `HeapProfiler.startSampling`, wait, `stopSampling` — what was allocated meanwhile and is
+    /// still live, sampled.
+    static func nodeHeapSampling(_ pid: Int32, recording: CaptureRound) throws -> Profile {
+        let session = recording.session
+        guard kill(pid, SIGUSR1) == 0 else {
+            throw FlameGraphError(.unavailable, "cannot signal pid \(pid): run as its user or root")
+        }
+        let client = try DevToolsClient(
+            try DevToolsClient.Target("127.0.0.1:9229"), waitForIt: 10, shouldStop: { session.aborted })
+        defer { client.close() }
+        guard try client.call("HeapProfiler.enable") != nil, try client.call("HeapProfiler.startSampling") != nil
+        else { throw CaptureInterrupted() }
+        try session.waitWhileRecording(recording.duration, label: "memory: sampling the heap of pid \(pid)")
+        guard let result = try client.call("HeapProfiler.stopSampling", timeout: 60) else { throw CaptureInterrupted() }
+        guard let profile = result["profile"], let bytes = try? JSONSerialization.data(withJSONObject: profile) else {
+            throw FlameGraphError(.badInput, "Node's inspector answered HeapProfiler.stopSampling without a profile")
+        }
+        return try NodeHeapProfile.decode([UInt8](bytes), sourceName: "the heap profile of pid \(pid)")
     }
 
     static func read(

@@ -12,7 +12,8 @@ struct MemoryCommand: ParsableCommand {
         discussion: """
             --cmd/--pid pick the profiler by what the program is (--lang overrides): Python → memray
             (`python -m memray run`, `memray attach --duration`), native → heaptrack (--cmd only: `heaptrack -p`
-            records until the target exits and cannot stop at --duration), Node → --heap-prof (--cmd only).
+            records until the target exits and cannot stop at --duration), Node → --heap-prof (--cmd) or
+            the inspector's sampling heap profiler (--pid: SIGUSR1, 127.0.0.1:9229).
             --kind: allocated (heaptrack: number of allocations), in-use, leaked, temporary (heaptrack:
             number of temporary allocations), peak (default; Node: in-use). Weights are bytes unless said.
             --input reads heaptrack (.zst/.gz) and memray captures, jemalloc .heap dumps (with --binary:
