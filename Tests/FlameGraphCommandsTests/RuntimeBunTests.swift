@@ -120,6 +120,40 @@ final class RuntimeBunTests: CaptureTestCase {
         XCTAssertTrue(run.stderr.contains("flame-graph bun"), run.stderr)
     }
 
+    /// `bun --url`: a Bun service's admin endpoint serving a .cpuprofile Bun wrote, behind a bearer token.
+    func testBunURLFetchesTheAdminEndpoint() throws {
+        let bun = try bun()
+        try Self.program.write(toFile: "\(dir)/app.js", atomically: true, encoding: .utf8)
+        let r = try Self.runTool(
+            bun,
+            [
+                "--cpu-prof", "--cpu-prof-dir=\(dir)/prof", "--cpu-prof-name=app.cpuprofile", "app.js", "2",
+                "\(dir)/shares.txt",
+            ], cwd: dir)
+        XCTAssertEqual(r.status, 0, r.output)
+        let port = freePort()
+        let server = """
+            Bun.serve({ port: \(port), hostname: "127.0.0.1", fetch(req) {
+              if (req.headers.get("authorization") !== "Bearer s3cret") return new Response("no", { status: 401 });
+              if (new URL(req.url).pathname !== "/admin/cpu-profile") return new Response("?", { status: 404 });
+              return new Response(Bun.file("\(dir)/prof/app.cpuprofile"));
+            } });
+            """
+        try server.write(toFile: "\(dir)/server.js", atomically: true, encoding: .utf8)
+        try start(bun, ["\(dir)/server.js"])
+        XCTAssertTrue(eventually(20) { self.listening(port) }, "the Bun server did not start")
+        let run = try fg(
+            [
+                "bun", "--url", "http://127.0.0.1:\(port)", "--duration", "1", "--rounds", "1", "--folded-output",
+                "\(dir)/url.folded", "--output", "\(dir)/url.svg",
+            ], env: ["RESQ_TOKEN": "s3cret"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertGreaterThan(share(try folded("\(dir)/url.folded"), function: "heavy"), 0.3)
+        XCTAssertFalse(run.stderr.contains("s3cret"))
+        let refused = try fg(["bun", "--url", "http://127.0.0.1:\(port)", "--duration", "1", "--rounds", "1"])
+        XCTAssertEqual(refused.status, 69, refused.stderr)
+    }
+
     /// --inspect without Bun's path is a usage error that says where the path comes from.
     func testInspectWithoutThePathIsAUsageError() throws {
         let run = try fg(["bun", "--inspect", "127.0.0.1:6499", "--duration", "1"])

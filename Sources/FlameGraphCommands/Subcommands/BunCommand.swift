@@ -17,12 +17,14 @@ struct BunCommand: ParsableCommand {
             (ScriptProfiler), one count per sample. Bun answers it between event-loop turns: code that
             never yields gets no samples — use --cmd for that. Functions JavaScriptCore inlined show as
             their caller.
-            Bun services with an admin endpoint returning a .cpuprofile: use `flame-graph hce --url`.
+            --url BASE GETs BASE/admin/cpu-profile?duration=N (a Bun service's admin endpoint answering a
+            .cpuprofile), as `hce --url` does, with RESQ_TOKEN as bearer token when set.
 
             Examples:
               flame-graph bun --cmd 'bun run app.ts' --duration 60 --output bun.svg
               flame-graph bun --inspect ws://127.0.0.1:6499/0f3a… --duration 10 --folded-output bun.folded
               flame-graph bun --pid "$(pgrep -f server.ts)" --service api --baseline auto
+              RESQ_TOKEN=… flame-graph bun --url http://localhost:3000 --duration 20
             """)
 
     @Option(help: ArgumentHelp("The command to run and profile (through /bin/sh -c).", valueName: "command"))
@@ -34,18 +36,30 @@ struct BunCommand: ParsableCommand {
     @Option(help: "A running Bun started with --inspect=HOST:PORT/NAME.")
     var pid: Int32?
 
+    @Option(help: "A Bun service's base URL whose /admin/cpu-profile answers a .cpuprofile.")
+    var url: String?
+
     @OptionGroup var capture: CaptureOptionGroup
     @OptionGroup var render: RenderOptionGroup
 
     func validate() throws {
-        guard [cmd != nil, inspect != nil, pid != nil].filter({ $0 }).count == 1 else {
-            throw ValidationError("give exactly one of --cmd, --inspect and --pid")
+        guard [cmd != nil, inspect != nil, pid != nil, url != nil].filter({ $0 }).count == 1 else {
+            throw ValidationError("give exactly one of --cmd, --inspect, --pid and --url")
         }
         if let pid, pid <= 0 { throw ValidationError("--pid must be a positive process id") }
         if let cmd, cmd.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--cmd needs a command") }
     }
 
     func run() throws {
+        if let url {
+            let token = ServiceEndpoint.secret(nil, environment: "RESQ_TOKEN")
+            let source = EndpointSource(
+                url: try ServiceEndpoint.url(url, path: "/admin/cpu-profile"), durationParameter: "duration",
+                headers: token.map { ["Authorization": "Bearer \($0)"] } ?? [:],
+                credential: .init(name: "the token", hint: "check RESQ_TOKEN"), formats: [.cpuprofile], palette: .js,
+                label: "bun: profiling")
+            return try CaptureFlow.run(source, capture: capture, render: render)
+        }
         let source: BunSource
         if let cmd {
             source = BunSource(.command(cmd))
