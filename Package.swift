@@ -62,7 +62,9 @@ let package = Package(
         ),
         .target(
             name: "FlameGraphTestSupport",
-            path: "Tests/FlameGraphTestSupport"
+            dependencies: ["FlameGraphCore"],
+            path: "Tests/FlameGraphTestSupport",
+            exclude: ["README.md"]
         ),
         .testTarget(
             name: "FlameGraphCoreTests",
@@ -70,11 +72,16 @@ let package = Package(
         ),
         .testTarget(
             name: "FlameGraphStoreTests",
-            dependencies: ["FlameGraphStore", "FlameGraphCore"]
+            dependencies: ["FlameGraphStore", "FlameGraphCore", "FlameGraphTestSupport"]
         ),
         .testTarget(
             name: "FlameGraphCaptureTests",
             dependencies: ["FlameGraphCapture", "FlameGraphCore", "FlameGraphTestSupport"]
+        ),
+        .testTarget(
+            name: "FlameGraphHostileTests",
+            dependencies: ["FlameGraphCapture", "FlameGraphCore", "FlameGraphTestSupport"],
+            exclude: ["hostile_server.py"]
         ),
         .testTarget(
             name: "FlameGraphCommandsTests",

@@ -32,13 +32,8 @@ class CaptureTestCase: XCTestCase {
 
     // MARK: - Tools
 
-    static func which(_ tool: String) -> String? {
-        for d in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
-            let p = "\(d)/\(tool)"
-            if FileManager.default.isExecutableFile(atPath: p) { return p }
-        }
-        return nil
-    }
+    // Thin forwarders to FlameGraphTestSupport (one home for test helpers).
+    static func which(_ tool: String) -> String? { RequiredTool.which(tool) }
 
     /// The real Python interpreter (not a pyenv shim), so its pid is Python from the first instant.
     static let python: String? = {
@@ -60,17 +55,8 @@ class CaptureTestCase: XCTestCase {
     @discardableResult
     static func runTool(_ tool: String, _ args: [String], cwd: String? = nil) throws -> (status: Int32, output: String)
     {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: tool)
-        p.arguments = args
-        if let cwd { p.currentDirectoryURL = URL(fileURLWithPath: cwd) }
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
-        try p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+        let r = try TestProcess.run(tool, args, in: cwd, timeout: 300)
+        return (r.status, r.output)
     }
 
     /// How to install the tools the capture tests use.
@@ -119,15 +105,6 @@ class CaptureTestCase: XCTestCase {
             kill(p.processIdentifier, SIGKILL)
             while p.isRunning { usleep(10_000) }
         }
-    }
-
-    func eventually(_ seconds: Double = 10, _ condition: () -> Bool) -> Bool {
-        let until = Date().addingTimeInterval(seconds)
-        while Date() < until {
-            if condition() { return true }
-            usleep(50_000)
-        }
-        return condition()
     }
 
     /// Live (not zombie) processes whose command line mentions `text`.
@@ -257,37 +234,6 @@ class CaptureTestCase: XCTestCase {
         Set(SVGFrames.parse(try String(contentsOfFile: path, encoding: .utf8), geometry: .samples).map(\.name))
     }
 
-    /// A free TCP port on the loopback interface (bound, read, released).
-    func freePort() -> UInt16 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var a = sockaddr_in()
-        a.sin_family = sa_family_t(AF_INET)
-        a.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-        _ = withUnsafePointer(to: &a) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &a) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        return UInt16(bigEndian: a.sin_port)
-    }
-
-    /// Whether something listens on `port` (a connect succeeds).
-    func listening(_ port: UInt16) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var a = sockaddr_in()
-        a.sin_family = sa_family_t(AF_INET)
-        a.sin_port = port.bigEndian
-        a.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-        return withUnsafePointer(to: &a) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        } == 0
-    }
+    func freePort() -> UInt16 { Loopback.freePort() }
+    func listening(_ port: UInt16) -> Bool { Loopback.isListening(port) }
 }

@@ -90,19 +90,21 @@ public enum ChatCompletionClient {
         configuration.timeoutIntervalForResource = timeout
         configuration.urlCache = nil
         configuration.httpCookieStorage = nil
-        let session = URLSession(configuration: configuration, delegate: ServiceProbe.NoRedirects(), delegateQueue: nil)
-        defer { session.invalidateAndCancel() }
         let result = ResultBox()
-        let task = session.dataTask(with: request) { data, response, error in
-            result.set((response as? HTTPURLResponse)?.statusCode, data, error)
-        }
+        let session = URLSession(configuration: configuration, delegate: result, delegateQueue: nil)
+        defer { session.invalidateAndCancel() }
+        let task = session.dataTask(with: request)
         task.resume()
         // Linux's URLSession may overrun its own timeouts: a hard deadline cancels the task.
         guard result.done.wait(timeout: .now() + timeout + 2) == .success else {
             task.cancel()
             throw FlameGraphError(.unavailable, "the model API at \(shown) did not answer within \(Int(timeout)) s")
         }
-        let (status, data, error) = result.get()
+        let (status, data, error, tooLarge) = result.get()
+        if tooLarge {
+            throw FlameGraphError(
+                .unavailable, "the model API at \(shown) sent more than \(ResultBox.limit >> 20) MiB: not an answer")
+        }
         guard let status, error == nil else {
             let timedOut = (error as? URLError)?.code == .timedOut
             throw FlameGraphError(
@@ -110,19 +112,44 @@ public enum ChatCompletionClient {
                 "the model API at \(shown) \(timedOut ? "did not answer within \(Int(timeout)) s" : "is unreachable (\((error as? URLError)?.code.rawValue ?? -1))")"
             )
         }
-        return (status, data ?? Data())
+        return (status, data)
     }
 
-    private final class ResultBox: @unchecked Sendable {
+    /// Collects the answer (at most `limit` bytes, then the task is cancelled) and refuses redirects,
+    /// so the Authorization header never travels to another host.
+    private final class ResultBox: NSObject, URLSessionDataDelegate, @unchecked Sendable {
+        static let limit = 8 << 20
         let done = DispatchSemaphore(value: 0)
         private let lock = NSLock()
-        private var value: (Int?, Data?, Error?) = (nil, nil, nil)
+        private var status: Int?
+        private var data = Data()
+        private var error: Error?
+        private var tooLarge = false
 
-        func set(_ status: Int?, _ data: Data?, _ error: Error?) {
-            lock.withLock { value = (status, data, error) }
+        func urlSession(
+            _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+            newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void
+        ) {
+            completionHandler(nil)
+        }
+
+        func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
+            let over = lock.withLock { () -> Bool in
+                self.data.append(data)
+                if self.data.count > Self.limit { tooLarge = true }
+                return tooLarge
+            }
+            if over { dataTask.cancel() }
+        }
+
+        func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {
+            lock.withLock {
+                status = (task.response as? HTTPURLResponse)?.statusCode
+                self.error = error
+            }
             done.signal()
         }
 
-        func get() -> (Int?, Data?, Error?) { lock.withLock { value } }
+        func get() -> (Int?, Data, Error?, Bool) { lock.withLock { (status, data, error, tooLarge) } }
     }
 }

@@ -60,9 +60,11 @@ public final class DevToolsClient {
             let deadline = Date().addingTimeInterval(timeout)
             while true {
                 guard let text = try socket.receive(until: deadline, shouldStop: shouldStop) else { return nil }
-                guard let message = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
-                    message["id"] as? Int == id
-                else { continue }  // an event, or the answer to an earlier call
+                guard let message = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
+                    throw FlameGraphError(
+                        .badInput, "the inspector at \(target.shown) sent a message that is not a JSON object")
+                }
+                guard message["id"] as? Int == id else { continue }  // an event, or the answer to an earlier call
                 if let error = message["error"] as? [String: Any] {
                     throw FlameGraphError(
                         .unavailable,
@@ -81,7 +83,9 @@ public final class DevToolsClient {
         let until = Date().addingTimeInterval(waitForIt)
         while true {
             if shouldStop() { throw CaptureInterrupted() }
-            let fetch = ProfileFetch(url, headers: [:], timeout: 5)
+            let fetch = ProfileFetch(
+                url, headers: [:], timeout: 5, limit: NetworkLimits.current.discoveryBytes,
+                limitVariable: NetworkLimits.discoveryVariable)
             fetch.start()
             var outcome: ProfileFetch.Outcome? = nil
             while outcome == nil {

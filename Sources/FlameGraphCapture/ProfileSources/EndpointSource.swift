@@ -114,6 +114,7 @@ public struct EndpointSource: ProfileSource {
         case .cancelled:
             throw RoundCancelled()
         case .failed(let reason, let timedOut):
+            if request.exceededLimit { throw FlameGraphError(.badInput, "\(shown): \(reason)") }
             if timedOut {
                 throw FlameGraphError(
                     .unavailable, "no answer from \(shown) within \(Int(timeout)) s: is the service busy or stuck?")
@@ -124,7 +125,7 @@ public struct EndpointSource: ProfileSource {
                 guard let credential else {
                     throw FlameGraphError(.unavailable, "the service refused the request (HTTP \(status)) at \(shown)")
                 }
-                let given = headers.isEmpty ? "no \(credential.name) was given: \(credential.hint)" : credential.hint
+                let given = headers.isEmpty ? "\(credential.name) was not given: \(credential.hint)" : credential.hint
                 throw FlameGraphError(
                     .unavailable, "the service refused \(credential.name) (HTTP \(status)) at \(shown); \(given)")
             }

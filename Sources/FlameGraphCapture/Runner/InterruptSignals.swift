@@ -45,7 +45,7 @@ public final class InterruptSignals: Sendable {
             var action = sigaction()
             action.__sigaction_handler.sa_handler = interruptSignalHandler
             sigemptyset(&action.sa_mask)
-            action.sa_flags = SA_RESTART
+            action.sa_flags = 0  // no SA_RESTART: a blocking call must return EINTR and see the stop
             sigaction(sig, &action, nil)
             saved[sig] = old
         }

@@ -12,7 +12,8 @@ enum TemporaryDirectory {
         var base = base ?? "/tmp"
         if base.isEmpty { base = "/tmp" }
         while base.count > 1 && base.hasSuffix("/") { base.removeLast() }
-        var template = Array("\(base)/\(prefix)-XXXXXX".utf8CString)
+        StaleRuns.clean(base: base, prefix: prefix)
+        var template = Array("\(base)/\(StaleRuns.ownPrefix(prefix))-XXXXXX".utf8CString)
         guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
             let why = String(cString: strerror(errno))
             throw FlameGraphError(.cannotCreate, "cannot create a temporary directory in \(base): \(why) (set TMPDIR)")

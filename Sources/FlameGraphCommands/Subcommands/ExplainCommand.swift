@@ -66,7 +66,9 @@ struct ExplainCommand: ParsableCommand {
         let explanation = HotSpotExplainer.explain(
             profile, top: top, measure: measure.flatMap(ExplanationMeasure.init(rawValue:)))
         var text = markdown ? ExplanationMarkdown.render(explanation) : ExplanationText.render(explanation)
-        guard let endpoint else { return try OutputFile.write(Array(text.utf8), to: output) }
+        // Frame names and the model's answer are untrusted: no control, C1 or bidi-override character
+        // reaches a terminal (TerminalText).
+        guard let endpoint else { return try OutputFile.write(Array(TerminalText.lines(text).utf8), to: output) }
         let answer: String
         do {
             answer = try ChatCompletionClient.complete(
@@ -76,17 +78,11 @@ struct ExplainCommand: ParsableCommand {
                 ], model: model, url: endpoint, apiKey: CLIContext.current.value("RESQ_API_KEY"),
                 timeout: Double(timeout))
         } catch {
-            try OutputFile.write(Array(text.utf8), to: output)  // the offline facts stand on their own
+            try OutputFile.write(Array(TerminalText.lines(text).utf8), to: output)  // the offline facts stand alone
             throw error
         }
         let heading = markdown ? "\n### What the model says (\(model))\n\n" : "\nWhat the model says (\(model)):\n\n"
-        // The answer is untrusted text: no control characters (escape sequences) reach the terminal.
-        let clean = String(
-            String.UnicodeScalarView(
-                answer.unicodeScalars.map {
-                    $0 == "\n" || $0 == "\t" || ($0.value >= 0x20 && !(0x7F...0x9F).contains($0.value)) ? $0 : "?"
-                }))
-        text += heading + clean.trimmingCharacters(in: .whitespacesAndNewlines) + "\n"
-        try OutputFile.write(Array(text.utf8), to: output)
+        text += heading + answer.trimmingCharacters(in: .whitespacesAndNewlines) + "\n"
+        try OutputFile.write(Array(TerminalText.lines(text).utf8), to: output)
     }
 }

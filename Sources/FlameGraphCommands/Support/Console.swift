@@ -1,12 +1,14 @@
+import FlameGraphCore
+
 /// Messages for people: warnings and errors on stderr, one line each, prefixed with the tool name.
 /// Everything goes through `CLIContext.current`, so in-process runs can collect it.
 enum Console {
     static func warn(_ message: String) {
-        writeErr("flame-graph: warning: \(oneLine(message))\n")
+        writeErr("flame-graph: warning: \(oneLine(Redaction.url(message)))\n")
     }
 
     static func error(_ message: String) {
-        writeErr("flame-graph: error: \(oneLine(message))\n")
+        writeErr("flame-graph: error: \(oneLine(Redaction.url(message)))\n")
     }
 
     static var stderrIsTerminal: Bool { CLIContext.current.stderrIsTerminal }
@@ -17,6 +19,6 @@ enum Console {
 
     /// Control characters (a hostile file name, an escape sequence) never reach the terminal.
     static func oneLine(_ s: String) -> String {
-        String(String.UnicodeScalarView(s.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? " " : $0 }))
+        TerminalText.oneLine(s)
     }
 }

@@ -14,12 +14,18 @@ enum ServiceEndpoint {
 
     /// `base` + `path` + `query`, checked: an http(s) URL with a host.
     static func url(_ base: String, path: String = "", query: [URLQueryItem] = []) throws -> URL {
-        let trimmed = base.hasSuffix("/") && !path.isEmpty ? String(base.dropLast()) : base
-        guard var parts = URLComponents(string: trimmed + path), let scheme = parts.scheme?.lowercased(),
+        // The path goes after the base's own path, before its query (`?tenant=a` stays a query).
+        guard var parts = URLComponents(string: base), let scheme = parts.scheme?.lowercased(),
             ["http", "https"].contains(scheme), parts.host?.isEmpty == false
         else {
             throw FlameGraphError(
                 .usage, "--url '\(redacted(base))' is not an http(s) URL: use the form http://localhost:8080")
+        }
+        if !path.isEmpty {
+            let basePath =
+                parts.percentEncodedPath.hasSuffix("/")
+                ? parts.percentEncodedPath.dropLast() : parts.percentEncodedPath[...]
+            parts.percentEncodedPath = basePath + (path.hasPrefix("/") ? path : "/" + path)
         }
         if !query.isEmpty { parts.queryItems = (parts.queryItems ?? []) + query }
         guard let url = parts.url else {
@@ -28,16 +34,18 @@ enum ServiceEndpoint {
         return url
     }
 
-    /// `text` without a user name or password, when it parses as a URL.
-    static func redacted(_ text: String) -> String {
-        guard var parts = URLComponents(string: text), parts.user != nil || parts.password != nil else { return text }
-        parts.user = nil
-        parts.password = nil
-        return parts.string ?? "the URL"
-    }
+    /// `text` without a user name or password (see `Redaction`).
+    static func redacted(_ text: String) -> String { Redaction.url(text) }
 
     /// The option's value, else the environment variable's; an empty value counts as not given.
+    /// A secret given as an option is visible to every user (`ps`, `/proc/PID/cmdline`): warned about.
     static func secret(_ option: String?, environment name: String) -> String? {
+        if let option, !option.isEmpty {
+            let flag = ["RESQ_TOKEN": "--token", "RESQ_API_KEY": "--api-key"][name] ?? "a secret option"
+            Console.warn(
+                "\(flag) on the command line is visible to other users (ps, /proc); set \(name) in the environment instead"
+            )
+        }
         let value = option ?? CLIContext.current.value(name)
         return value.flatMap { $0.isEmpty ? nil : $0 }
     }

@@ -38,7 +38,12 @@ public enum ProfileFormat: String, Sendable, CaseIterable {
             if text.contains("\"nodes\"") || text.contains("\"callFrame\"") { return .cpuprofile }
             return nil
         }
-        if looksBinary(bytes) { return .pprof }
+        // Binary is pprof only if it opens with a Profile field's tag (fields 1–14, varint or length-
+        // delimited): text with a stray NUL is not reported as a broken protobuf.
+        if looksBinary(bytes) {
+            let field = bytes[0] >> 3, wire = bytes[0] & 7
+            return (1...14).contains(field) && (wire == 0 || wire == 2) ? .pprof : nil
+        }
         let lines = text.split(separator: "\n", maxSplits: 400, omittingEmptySubsequences: true).prefix(400)
         var perfScore = 0
         var foldedScore = 0
