@@ -76,12 +76,12 @@ final class ExplainCommandTests: TemporaryDirectoryTestCase {
         XCTAssertEqual(r.status, 66, r.stderr)
     }
 
-    func testAPIURLIsNotAvailableYet() throws {
+    func testAnUnreachableAPIURLIs69AfterTheOfflineSummary() throws {
         let input = try write("in.folded", Self.folded)
         let r = try FlameGraphBinary.run(["explain", "--input", input, "--api-url", "https://example.invalid/v1"])
-        XCTAssertEqual(r.status, 64)
-        XCTAssertTrue(r.stderr.contains("not available yet"), r.stderr)
-        XCTAssertTrue(r.stdout.isEmpty)
+        XCTAssertEqual(r.status, 69)
+        XCTAssertTrue(r.stderr.contains("unreachable"), r.stderr)
+        XCTAssertTrue(String(decoding: r.stdout, as: UTF8.self).contains("Hot spots:"))
     }
 
     func testUsageErrors() throws {

@@ -103,6 +103,7 @@ public final class DevToolsClient {
                 }
                 return parts.percentEncodedPath
             case .answered(let status, _):
+                if let bun = BunInspectorHint.error(at: target.shown) { throw bun }
                 throw unreachable(target, "HTTP \(status) for /json/list: is it a Chrome DevTools Protocol inspector?")
             case .cancelled:
                 throw CaptureInterrupted()

@@ -1,18 +1,28 @@
 import ArgumentParser
+import FlameGraphCapture
 import FlameGraphCore
+import Foundation
 
-/// `flame-graph explain`: a plain-English summary of a profile's hot spots, computed offline.
+/// `flame-graph explain`: a plain-English summary of a profile's hot spots, computed offline, and
+/// optionally a language model's reading of it.
 struct ExplainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "explain",
-        abstract: "Explain a profile's hot spots in plain English (offline, deterministic).",
+        abstract: "Explain a profile's hot spots in plain English (offline; optionally also by a language model).",
         discussion: """
-            Lists the functions that burn the CPU in their own code (with their heaviest call path), the
-            ones that are expensive including their callees, and observations such as kernel, GC or lock time.
+            Lists the functions that carry the most weight in their own code (with their heaviest call
+            path), the ones that are expensive including their callees, and observations such as kernel, GC
+            or lock time. Words follow what the profile measures (--measure, default: memory for bytes,
+            else CPU). Frames named `function (file:LINE)` are ranked per function.
+            With --api-url, the offline summary (frame names and shares only, at most 12,000 characters) is
+            sent to an OpenAI-compatible chat-completions API (llama.cpp, vLLM, Ollama, hosted), with
+            RESQ_API_KEY as bearer token, and the model's answer is printed after the offline facts. A
+            timeout, an HTTP error or a malformed answer exits 69 after printing the offline summary.
 
             Examples:
               flame-graph explain --input flamegraph.svg
               flame-graph explain --input stacks.folded --top 10 --markdown --output explain.md
+              RESQ_API_KEY=… flame-graph explain --input cpu.folded --api-url http://127.0.0.1:8080/v1 --model llama3
             """)
 
     @OptionGroup var inputs: InputOptionGroup
@@ -26,26 +36,53 @@ struct ExplainCommand: ParsableCommand {
     @Option(name: [.short, .long], help: "Output file (`-` = stdout). Written atomically.")
     var output: String = "-"
 
-    @Option(name: [.customLong("api-url")], help: "Ask a language-model API for the explanation (not available yet).")
+    @Option(help: "What the weights measure: cpu, off-cpu or memory (default: memory for bytes, else cpu).")
+    var measure: String?
+
+    @Option(name: [.customLong("api-url")], help: "An OpenAI-compatible API base URL (…/v1) to ask as well.")
     var apiURL: String?
+
+    @Option(help: "The model name sent to --api-url.")
+    var model: String = "gpt-4o-mini"
+
+    @Option(help: "Seconds to wait for the model's answer.")
+    var timeout: Int = 60
 
     @Flag(name: [.short, .long], help: "No warnings on stderr.")
     var quiet = false
 
     func validate() throws {
         if top < 1 { throw ValidationError("--top must be at least 1") }
+        if let measure, ExplanationMeasure(rawValue: measure) == nil {
+            throw ValidationError("--measure: cpu, off-cpu or memory")
+        }
+        if timeout < 1 || timeout > 3600 { throw ValidationError("--timeout must be from 1 to 3600 seconds") }
     }
 
     func run() throws {
-        if apiURL != nil {
-            throw FlameGraphError(
-                .usage, "explain --api-url is not available yet: drop it for the offline explanation")
-        }
+        let endpoint = try apiURL.map(ChatCompletionClient.endpoint)
         let options = inputs.importOptions(perf: PerfCollapseOptions())
         let profile = try ProfileLoader.load(inputs.input, format: inputs.format, options: options, quiet: quiet)
-        let explanation = HotSpotExplainer.explain(profile, top: top)
-        let text = markdown ? ExplanationMarkdown.render(explanation) : ExplanationText.render(explanation)
-        // Frame names are untrusted: no control, C1 or bidi-override character reaches a terminal.
+        let explanation = HotSpotExplainer.explain(
+            profile, top: top, measure: measure.flatMap(ExplanationMeasure.init(rawValue:)))
+        var text = markdown ? ExplanationMarkdown.render(explanation) : ExplanationText.render(explanation)
+        // Frame names and the model's answer are untrusted: no control, C1 or bidi-override character
+        // reaches a terminal (TerminalText).
+        guard let endpoint else { return try OutputFile.write(Array(TerminalText.lines(text).utf8), to: output) }
+        let answer: String
+        do {
+            answer = try ChatCompletionClient.complete(
+                [
+                    .init(role: "system", content: ModelPrompt.system(explanation.measure)),
+                    .init(role: "user", content: ModelPrompt.user(explanation)),
+                ], model: model, url: endpoint, apiKey: CLIContext.current.value("RESQ_API_KEY"),
+                timeout: Double(timeout))
+        } catch {
+            try OutputFile.write(Array(TerminalText.lines(text).utf8), to: output)  // the offline facts stand alone
+            throw error
+        }
+        let heading = markdown ? "\n### What the model says (\(model))\n\n" : "\nWhat the model says (\(model)):\n\n"
+        text += heading + answer.trimmingCharacters(in: .whitespacesAndNewlines) + "\n"
         try OutputFile.write(Array(TerminalText.lines(text).utf8), to: output)
     }
 }

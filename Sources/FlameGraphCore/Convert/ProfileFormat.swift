@@ -7,6 +7,7 @@ public enum ProfileFormat: String, Sendable, CaseIterable {
     case speedscope
     case svg
     case diffFolded = "diff-folded"
+    case nettrace
 
     /// What a converter says about an input it is shown.
     public enum Verdict: Sendable, Equatable {
@@ -19,6 +20,7 @@ public enum ProfileFormat: String, Sendable, CaseIterable {
     public static func sniff(_ prefix: UnsafeRawBufferPointer) -> ProfileFormat? {
         let bytes = prefix.bindMemory(to: UInt8.self)
         if bytes.count >= 2 && bytes[0] == 0x1F && bytes[1] == 0x8B { return .pprof }
+        if NetTraceStream.looksLikeNetTrace(bytes) { return .nettrace }
         var i = 0
         if bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF { i = 3 }  // BOM
         while i < bytes.count && (bytes[i] == 0x20 || bytes[i] == 0x09 || bytes[i] == 0x0A || bytes[i] == 0x0D) {

@@ -159,6 +159,9 @@ public struct ProfileReader {
             let (profile, diagnostics) = try PprofDecoder.decode(
                 bytes, sourceName: sourceName, options: PprofOptions(sampleType: options.sampleType))
             return DecodedProfile(profile: profile, diagnostics: diagnostics, format: .pprof)
+        case .nettrace:
+            let (profile, diagnostics) = try NetTraceDecoder.decode(bytes, sourceName: sourceName)
+            return DecodedProfile(profile: profile, diagnostics: diagnostics, format: .nettrace)
         default:
             throw FlameGraphError(.badInput, "\(sourceName): the \(format.rawValue) format is not supported yet")
         }

@@ -59,6 +59,8 @@ public struct Explanation: Sendable, Equatable {
     /// All samples (weights in `unit`).
     public var totalWeight: Double
     public var unit: WeightUnit
+    /// What the weights measure (CPU, off-CPU time, memory): the words of headings and advice.
+    public var measure: ExplanationMeasure = .cpu
     /// Distinct function names in the profile.
     public var functionCount: Int
     /// The requested number of entries per list.

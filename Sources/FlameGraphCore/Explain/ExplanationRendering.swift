@@ -7,16 +7,16 @@ public enum ExplanationText {
             s += "\n" + e.observations.map { "  - " + sentence($0) + "\n" }.joined()
             return s
         }
-        s += "\nWhere the CPU is burned (self time, top \(e.top)):\n"
+        s += "\n\(e.measure.selfHeading) (\(e.measure.selfWord), top \(e.top)):\n"
         for (i, h) in e.bySelf.enumerated() {
             s += "  \(pad(String(i + 1) + ".", 4)) \(pad(HotSpotExplainer.percent(h.selfShare), 6, right: true)) self"
             s += "  \(pad(HotSpotExplainer.percent(h.totalShare), 6, right: true)) total  \(safe(h.name))"
             s += h.recursive ? "  (recursive)\n" : "\n"
             s +=
-                "        heaviest path (\(HotSpotExplainer.percent(h.selfWeight > 0 ? h.pathWeight / h.selfWeight : 0)) of its self time): "
+                "        heaviest path (\(HotSpotExplainer.percent(h.selfWeight > 0 ? h.pathWeight / h.selfWeight : 0)) of its \(e.measure.selfWord)): "
             s += h.heaviestPath.map(safe).joined(separator: " -> ") + "\n"
         }
-        s += "\nWhere the time goes including callees (total time, top \(e.top)):\n"
+        s += "\n\(e.measure.totalHeading) (\(e.measure.totalWord), top \(e.top)):\n"
         if e.byTotal.isEmpty { s += "  (every function is on nearly every stack)\n" }
         for (i, h) in e.byTotal.enumerated() {
             s += "  \(pad(String(i + 1) + ".", 4)) \(pad(HotSpotExplainer.percent(h.totalShare), 6, right: true)) total"
@@ -66,7 +66,7 @@ public enum ExplanationMarkdown {
         var s = "## Hot spots explained\n\n"
         s += "**\(ExplanationText.weight(e.totalWeight, e.unit))** in \(e.functionCount) functions.\n\n"
         if e.totalWeight > 0 {
-            s += "### Where the CPU is burned (self time)\n\n"
+            s += "### \(e.measure.selfHeading) (\(e.measure.selfWord))\n\n"
             s += "| # | Function | Self | Total | Heaviest path |\n|---:|---|---:|---:|---|\n"
             for (i, h) in e.bySelf.enumerated() {
                 let path = h.heaviestPath.map { $0 == "…" ? "…" : MarkdownReport.code($0) }.joined(separator: " → ")
@@ -74,7 +74,7 @@ public enum ExplanationMarkdown {
                 s +=
                     "\(HotSpotExplainer.percent(h.selfShare)) | \(HotSpotExplainer.percent(h.totalShare)) | \(path) |\n"
             }
-            s += "\n### Where the time goes including callees (total time)\n\n"
+            s += "\n### \(e.measure.totalHeading) (\(e.measure.totalWord))\n\n"
             if e.byTotal.isEmpty {
                 s += "Every function is on nearly every stack.\n"
             } else {

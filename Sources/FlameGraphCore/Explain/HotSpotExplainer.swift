@@ -16,7 +16,11 @@ public enum HotSpotExplainer {
     /// A function handing at least this share of its time to one callee is a pass-through.
     public static let passThroughShare = 0.9
 
-    public static func explain(_ profile: Profile, top: Int) -> Explanation {
+    /// `measure` defaults by the unit (bytes → memory, else CPU). Frames named `function (file:LINE)`
+    /// are ranked per function (the line dropped), so a Python function is one entry, not one per line.
+    public static func explain(_ original: Profile, top: Int, measure: ExplanationMeasure? = nil) -> Explanation {
+        let measure = measure ?? .default(for: original.unit)
+        let profile = FunctionAggregation.byFunction(original)
         let top = max(top, 1)
         let nameCount = profile.names.count
         let inclusive = profile.inclusiveWeights()
@@ -117,10 +121,11 @@ public enum HotSpotExplainer {
             total: total, bySelf: bySelf, byTotal: byTotal, topFiveCount: min(5, selfIDs.count),
             topFiveShare: topFiveShare, functionCount: selfIDs.count,
             kernel: share(categories[.kernel, default: 0]), gc: share(categories[.gc, default: 0]),
-            idle: share(categories[.idle, default: 0]), locks: share(lockWeight), lockNames: Array(lockNames))
+            idle: share(categories[.idle, default: 0]), locks: share(lockWeight), lockNames: Array(lockNames),
+            measure: measure)
 
         return Explanation(
-            totalWeight: total, unit: profile.unit, functionCount: ids.count, top: top,
+            totalWeight: total, unit: profile.unit, measure: measure, functionCount: ids.count, top: top,
             bySelf: Array(bySelf.prefix(top)), byTotal: Array(byTotal.prefix(top)), observations: observations)
     }
 
@@ -129,18 +134,15 @@ public enum HotSpotExplainer {
     static func observe(
         total: Double, bySelf: [Explanation.SelfHotSpot], byTotal: [Explanation.TotalHotSpot], topFiveCount: Int,
         topFiveShare: Double, functionCount: Int, kernel: Double, gc: Double, idle: Double, locks: Double,
-        lockNames: [String]
+        lockNames: [String], measure: ExplanationMeasure = .cpu
     ) -> [Explanation.Observation] {
         typealias O = Explanation.Observation
         guard total > 0 else { return [O([.text("The profile has no samples: there is nothing to explain.")])] }
         var out: [O] = []
 
-        for s in bySelf.prefix(3) where s.selfShare >= dominantSelfShare {
-            out.append(
-                O([
-                    .frame(s.name),
-                    .text(" alone burns \(percent(s.selfShare)) of the CPU in its own code: optimise its body."),
-                ]))
+        // (idle), (program) and the GC are not code to optimise: the category rules below cover them.
+        for s in bySelf.prefix(3) where s.selfShare >= dominantSelfShare && FrameKind(s.name) == .other {
+            out.append(O([.frame(s.name), .text(measure.dominantSelf(percent(s.selfShare)))]))
         }
 
         var calleeHeavy = 0
@@ -165,21 +167,21 @@ public enum HotSpotExplainer {
             out.append(
                 O([
                     .text(
-                        "\(capitalized(topN)) account for \(percent(topFiveShare)) of samples (a concentrated profile): a few targeted fixes will pay off."
+                        "\(capitalized(topN)) account for \(percent(topFiveShare)) of \(measure.shareNoun) (a concentrated profile): a few targeted fixes will pay off."
                     )
                 ]))
         } else if topFiveShare < 0.25 {
             out.append(
                 O([
                     .text(
-                        "\(capitalized(topN)) account for only \(percent(topFiveShare)) of samples (a flat profile): there is no single hot spot; look at the wide towers (whole subsystems) instead."
+                        "\(capitalized(topN)) account for only \(percent(topFiveShare)) of \(measure.shareNoun) (a flat profile): there is no single hot spot; look at the wide towers (whole subsystems) instead."
                     )
                 ]))
         } else {
             out.append(
                 O([
                     .text(
-                        "\(capitalized(topN)) account for \(percent(topFiveShare)) of samples (a moderately concentrated profile)."
+                        "\(capitalized(topN)) account for \(percent(topFiveShare)) of \(measure.shareNoun) (a moderately concentrated profile)."
                     )
                 ]))
         }

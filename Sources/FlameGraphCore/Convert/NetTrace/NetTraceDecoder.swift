@@ -1,0 +1,142 @@
+/// Reads a .NET EventPipe trace (`.nettrace`, as `dotnet-trace collect` and `flame-graph dotnet` write)
+/// into a CPU profile of managed stacks, weighted in microseconds.
+///
+/// - Samples are the `Microsoft-DotNETCore-SampleProfiler` ThreadSample events. Only samples taken
+///   while the thread ran managed code count; threads waiting or in native code ("external") are left
+///   out, so idle runtime threads do not dilute the profile.
+/// - Stack ids are reused within one file (each StackBlock redefines its range), so an event's stack is
+///   resolved when the event is read, in stream order.
+/// - The sample profiler takes no samples while the runtime is suspended (a GC), so counting samples
+///   over-weights code that does not allocate. Each sample is weighted by the time until the same
+///   thread's next sample instead (the last one by the sampling interval): time, not sample counts.
+/// - Method names come from the runtime's method-load and rundown events; addresses no event names
+///   (the runtime's own native code) collapse into one `[native]` frame per run.
+public enum NetTraceDecoder {
+    public static func decode(_ bytes: [UInt8], sourceName: String, allowTruncated: Bool = false) throws -> (
+        Profile, Diagnostics
+    ) {
+        let (slices, diagnostics) = try decodeSlices(
+            bytes, sourceName: sourceName, count: 1, allowTruncated: allowTruncated)
+        return (slices[0], diagnostics)
+    }
+
+    /// The trace cut into `count` equal windows of time (first to last sample): `--rounds` of one
+    /// recording. Each window is a profile of its own (some may be empty).
+    public static func decodeSlices(_ bytes: [UInt8], sourceName: String, count: Int, allowTruncated: Bool = false)
+        throws -> ([Profile], Diagnostics)
+    {
+        var stream = NetTraceStream(bytes, sourceName: sourceName)
+        var collector = NetTraceSampleCollector()
+        try stream.run(&collector, allowTruncated: allowTruncated)
+        var diagnostics = Diagnostics()
+        for w in stream.warnings { diagnostics.warn(w) }
+        guard !collector.samples.isEmpty else {
+            throw FlameGraphError(
+                .badInput,
+                "\(sourceName): no managed-code CPU samples in this nettrace (was the Microsoft-DotNETCore-SampleProfiler provider enabled?)"
+            )
+        }
+        if collector.methods.isEmpty {
+            diagnostics.warn(
+                "\(sourceName): no method-load or rundown events: frames show as [native] (enable the Microsoft-Windows-DotNETRuntime provider with the JIT keyword 0x10, and rundown)"
+            )
+        }
+        collector.methods.seal()
+        return (collector.profiles(count: max(1, count)), diagnostics)
+    }
+}
+
+/// Gathers samples and method ranges while the stream is read; builds the profile at the end.
+struct NetTraceSampleCollector: NetTraceVisitor {
+    struct Sample {
+        var thread: UInt64
+        var timestamp: Int64
+        var stack: Int32
+    }
+
+    static let sampleProvider = "Microsoft-DotNETCore-SampleProfiler"
+    /// ThreadSample's payload: 0 = error, 1 = external (waiting, or running native code: EventPipe
+    /// cannot tell which), 2 = the thread was running managed code.
+    static let managedSample: UInt32 = 2
+
+    var samples: [Sample] = []
+    var methods = ClrMethodMap()
+    /// Interned stacks (instruction pointers, leaf first) and the current id → interned stack table.
+    private var stackList: [[UInt64]] = []
+    private var stackIndex: [[UInt64]: Int32] = [:]
+    private var currentStacks: [UInt32: Int32] = [:]
+    private var ticksPerMicrosecond = 1.0
+    private var intervalMicroseconds = 1000.0
+
+    mutating func trace(pointerSize: Int, qpcFrequency: Int64, samplingIntervalNs: Int) {
+        ticksPerMicrosecond = Double(qpcFrequency) / 1_000_000
+        if samplingIntervalNs > 0 { intervalMicroseconds = Double(samplingIntervalNs) / 1000 }
+    }
+
+    mutating func stacks(firstID: UInt32, _ stacks: [[UInt64]]) {
+        for (k, ips) in stacks.enumerated() {
+            let id: Int32
+            if let known = stackIndex[ips] {
+                id = known
+            } else {
+                id = Int32(stackList.count)
+                stackList.append(ips)
+                stackIndex[ips] = id
+            }
+            currentStacks[firstID &+ UInt32(k)] = id
+        }
+    }
+
+    mutating func event(_ header: NetTraceEventHeader, kind: NetTraceEventKind?, payload: NetTraceBytes) throws {
+        guard let kind else { return }
+        if kind.provider == Self.sampleProvider {
+            guard kind.eventID == 0 || kind.name == "ThreadSample" else { return }
+            var p = payload
+            let type = p.remaining >= 4 ? try p.u32() : Self.managedSample
+            guard type == Self.managedSample, let stack = currentStacks[header.stackID] else { return }
+            samples.append(Sample(thread: header.threadID, timestamp: header.timestamp, stack: stack))
+        } else if ClrMethodMap.isMethodEvent(kind) {
+            try methods.add(payload: payload)
+        }
+    }
+
+    /// Weights each sample by the gap to its thread's next sample, names frames, and adds the stacks to
+    /// the profile of its time window.
+    func profiles(count: Int) -> [Profile] {
+        var template = Profile()
+        template.unit = .microseconds
+        var profiles = [Profile](repeating: template, count: count)
+        let first = samples.map(\.timestamp).min() ?? 0
+        let span = Double((samples.map(\.timestamp).max() ?? 0) - first) + 1
+        let order = samples.indices.sorted {
+            let a = samples[$0]
+            let b = samples[$1]
+            return a.thread != b.thread ? a.thread < b.thread : a.timestamp < b.timestamp
+        }
+        var framesOf: [Int32: [String]] = [:]
+        for (k, index) in order.enumerated() {
+            let s = samples[index]
+            var weight = intervalMicroseconds
+            if k + 1 < order.count, samples[order[k + 1]].thread == s.thread {
+                weight = Double(samples[order[k + 1]].timestamp - s.timestamp) / ticksPerMicrosecond
+            }
+            guard weight > 0 else { continue }
+            let frames: [String]
+            if let known = framesOf[s.stack] {
+                frames = known
+            } else {
+                var out: [String] = []
+                for ip in stackList[Int(s.stack)].reversed() {  // leaf first in the file
+                    let name = methods.name(at: ip) ?? "[native]"
+                    if name == "[native]" && out.last == "[native]" { continue }
+                    out.append(name)
+                }
+                framesOf[s.stack] = out
+                frames = out
+            }
+            let window = min(count - 1, Int(Double(s.timestamp - first) / span * Double(count)))
+            profiles[window].add(frames: frames, weight: weight.rounded())
+        }
+        return profiles
+    }
+}

@@ -1,0 +1,136 @@
+import FlameGraphTestSupport
+import Foundation
+import XCTest
+
+/// `explain --api-url` against a local server speaking the OpenAI chat-completions API (Python's
+/// http.server): the request it receives, and what happens on answers, errors, garbage and silence.
+final class ExplainModelTests: CaptureTestCase {
+    /// Records each request (path, authorization, body) to requests.jsonl and answers per its mode:
+    /// ok (a real completion naming the hottest frame it was told about), error (HTTP 500), garbage
+    /// (200 with no choices), slow (answers after 5 s).
+    static let server = #"""
+        import http.server, json, sys, time, re
+        mode, log = sys.argv[1], sys.argv[2]
+        class H(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *a): pass
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                with open(log, "a") as f:
+                    f.write(json.dumps({"path": self.path, "auth": self.headers.get("Authorization"),
+                                        "body": body.decode()}) + "\n")
+                if mode == "slow": time.sleep(5)
+                if mode == "error":
+                    self.send_response(500); self.end_headers(); self.wfile.write(b'{"error":"boom"}'); return
+                req = json.loads(body)
+                user = [m["content"] for m in req["messages"] if m["role"] == "user"][0]
+                hottest = re.search(r"1\.\s+\S+ self\s+\S+ total\s+(\S+)", user)
+                answer = {"id": "x", "object": "chat.completion", "model": req["model"],
+                          "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant",
+                          "content": "MODEL: start with " + (hottest.group(1) if hottest else "?")}}]}
+                if mode == "garbage": answer = {"id": "x", "object": "chat.completion"}
+                data = json.dumps(answer).encode()
+                self.send_response(200); self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data))); self.end_headers(); self.wfile.write(data)
+        s = http.server.HTTPServer(("127.0.0.1", int(sys.argv[3])), H)
+        s.serve_forever()
+        """#
+
+    let key = "sk-test-\(UUID().uuidString)"
+
+    func startServer(_ mode: String) throws -> UInt16 {
+        let python = try XCTUnwrap(Self.python, "python3")
+        try Self.server.write(toFile: "\(dir)/server.py", atomically: true, encoding: .utf8)
+        let port = freePort()
+        try start(python, ["\(dir)/server.py", mode, "\(dir)/requests.jsonl", String(port)])
+        XCTAssertTrue(eventually(10) { self.listening(port) }, "the test server did not start")
+        return port
+    }
+
+    func requests() throws -> [[String: Any]] {
+        let text = (try? String(contentsOfFile: "\(dir)/requests.jsonl", encoding: .utf8)) ?? ""
+        return try text.split(separator: "\n").map {
+            try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+        }
+    }
+
+    func input(_ text: String = "main;parse;tokenize 60\nmain;render 30\nmain 10\n") throws -> String {
+        try text.write(toFile: "\(dir)/in.folded", atomically: true, encoding: .utf8)
+        return "\(dir)/in.folded"
+    }
+
+    func testTheModelsAnswerFollowsTheOfflineFacts() throws {
+        let port = try startServer("ok")
+        let run = try fg(
+            ["explain", "--input", try input(), "--api-url", "http://127.0.0.1:\(port)/v1", "--model", "tiny"],
+            env: ["RESQ_API_KEY": key])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let offline = try XCTUnwrap(run.stdout.range(of: "Where the CPU is burned"))
+        let model = try XCTUnwrap(run.stdout.range(of: "What the model says (tiny):"))
+        XCTAssertLessThan(offline.lowerBound, model.lowerBound)
+        XCTAssertTrue(run.stdout.contains("MODEL: start with tokenize"), run.stdout)
+        let sent = try XCTUnwrap(try requests().first)
+        XCTAssertEqual(sent["path"] as? String, "/v1/chat/completions")
+        XCTAssertEqual(sent["auth"] as? String, "Bearer \(key)")
+        let body = try XCTUnwrap(sent["body"] as? String)
+        XCTAssertTrue(body.contains("\"tiny\"") && body.contains("CPU profile"), body)
+        XCTAssertFalse(body.contains(dir), "the request must not carry file paths")
+        XCTAssertFalse(body.contains(key), "the key travels only in the header")
+        XCTAssertFalse(run.stdout.contains(key) || run.stderr.contains(key))
+    }
+
+    func testMemoryProfilesAreExplainedAsMemory() throws {
+        let port = try startServer("ok")
+        let run = try fg([
+            "explain", "--input", try input(), "--measure", "memory", "--api-url", "http://127.0.0.1:\(port)",
+        ])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(run.stdout.contains("Where memory is allocated"), run.stdout)
+        XCTAssertFalse(run.stdout.contains("CPU"), run.stdout)
+        let body = try XCTUnwrap(try requests().first?["body"] as? String)
+        XCTAssertTrue(body.contains("memory profile"), body)
+    }
+
+    func testAnHTTPErrorExits69WithTheOfflineSummaryPrinted() throws {
+        let port = try startServer("error")
+        let run = try fg(
+            ["explain", "--input", try input(), "--api-url", "http://127.0.0.1:\(port)/v1"],
+            env: ["RESQ_API_KEY": key])
+        XCTAssertEqual(run.status, 69, run.stderr)
+        XCTAssertTrue(run.stdout.contains("Where the CPU is burned"), run.stdout)
+        XCTAssertTrue(run.stderr.contains("HTTP 500"), run.stderr)
+        XCTAssertFalse(run.stderr.contains(key))
+    }
+
+    func testAMalformedAnswerExits69() throws {
+        let port = try startServer("garbage")
+        let run = try fg(["explain", "--input", try input(), "--api-url", "http://127.0.0.1:\(port)/v1"])
+        XCTAssertEqual(run.status, 69, run.stderr)
+        XCTAssertTrue(run.stderr.contains("choices[0].message.content"), run.stderr)
+        XCTAssertTrue(run.stdout.contains("Hot spots:"), run.stdout)
+    }
+
+    func testASilentServerTimesOutWith69() throws {
+        let port = try startServer("slow")
+        let run = try fg([
+            "explain", "--input", try input(), "--api-url", "http://127.0.0.1:\(port)/v1", "--timeout", "1",
+        ])
+        XCTAssertEqual(run.status, 69, run.stderr)
+        XCTAssertLessThan(run.seconds, 4.5, "the timeout must bound the wait")
+        XCTAssertTrue(run.stdout.contains("Hot spots:"), run.stdout)
+    }
+
+    func testOfflineFixesPythonLinesIdleAndHeadings() throws {
+        let folded = """
+            <module> (app.py:10);work (app.py:3) 30
+            <module> (app.py:10);work (app.py:4) 30
+            <module> (app.py:10);other (app.py:8) 20
+            (idle) 20
+            """
+        let run = try fg(["explain", "--input", try input(folded + "\n")])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(run.stdout.contains("work (app.py)"), run.stdout)
+        XCTAssertFalse(run.stdout.contains("work (app.py:3)"), run.stdout)
+        XCTAssertTrue(run.stdout.contains("work (app.py) alone burns 60.0%"), run.stdout)
+        XCTAssertFalse(run.stdout.contains("(idle) alone burns"), run.stdout)
+    }
+}
