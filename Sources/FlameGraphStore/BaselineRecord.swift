@@ -24,6 +24,8 @@ public struct BaselineMetadata: Sendable, Equatable, Codable {
     public var hostFingerprint: String?
     /// When it was saved; stored to the second.
     public var savedAt: Date
+    /// Hygiene warnings recorded at save time (dirty work tree, few samples); absent when none.
+    public var notes: [String]? = nil
 
     public init(
         unit: WeightUnit, sampleCount: Int, totalWeight: Double, samplingRate: Double? = nil,
