@@ -7,9 +7,10 @@ enum GateComparison {
         baseline: Profile, rounds: [Profile], settings: GateSettings, focus: String?, baselineLabel: String,
         afterLabel: String
     ) throws -> (DiffResult, [UInt8]) {
-        let before = try [baseline].map { try focused($0, focus) }
-        let after = try rounds.map { try focused($0, focus) }
+        // Focus matches frame names as reports show them: normalised (no file:line, addresses…).
         let normalizer = FrameNormalizer(keepLines: false, enabled: true)
+        let before = try [baseline].map { try focused(normalizer.apply($0), focus) }
+        let after = try rounds.map { try focused(normalizer.apply($0), focus) }
         let result = DiffEngine.compare(
             before: before, after: after, settings: settings, normalizer: normalizer, today: Clock.todayUTC(),
             baselineLabel: baselineLabel, afterLabel: afterLabel)

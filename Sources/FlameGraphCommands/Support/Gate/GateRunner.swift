@@ -31,7 +31,7 @@ struct GateRunner {
         var reports: [ServiceReport] = []
         for service in services {
             reports.append(try runOne(service, baseline: found[service.name]))
-            if !quiet { Console.writeErr(Self.terminalLine(reports.last!)) }
+            Console.writeErr(Self.terminalLine(reports.last!))
         }
         let out = outputDirectory
         try OutputFile.write(Array(GateMarkdownReport.render(reports).utf8), to: "\(out)/report.md")
