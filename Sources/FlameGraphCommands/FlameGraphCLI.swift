@@ -21,7 +21,7 @@ struct FlameGraphRoot: ParsableCommand {
         subcommands: [
             FileCommand.self, HotColdCommand.self, CollapseCommand.self, DiffCommand.self, BaselineCommand.self,
             PerfCommand.self, PythonCommand.self, PdieCommand.self, OffCPUCommand.self, ApiCommand.self,
-            HceCommand.self, MemoryCommand.self, ExplainCommand.self, GateCommand.self,
+            HceCommand.self, MemoryCommand.self, ExplainCommand.self, GateCommand.self, CommentCommand.self,
         ]
     )
 }
