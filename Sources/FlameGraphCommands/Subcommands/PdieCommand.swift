@@ -64,11 +64,10 @@ struct PdieCommand: ParsableCommand {
                 )
             }
         }
-        try CaptureSession.run(capture, render: render) { session in
-            try ProfilerRuns.pySpy(
-                session, pid: target, options: pySpy.options(includeChildren: includeChildren),
-                label: "pdie: sampling pid \(target)")
-        }
+        let source = PySpySource(
+            pid: target, options: pySpy.options(includeChildren: includeChildren), label: "pdie: sampling pid \(target)"
+        )
+        try CaptureFlow.run(source, capture: capture, render: render)
     }
 
     /// One GET of --url; the service must answer (a refused key is fatal, no answer only a warning:

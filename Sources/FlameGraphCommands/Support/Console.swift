@@ -1,10 +1,5 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 /// Messages for people: warnings and errors on stderr, one line each, prefixed with the tool name.
+/// Everything goes through `CLIContext.current`, so in-process runs can collect it.
 enum Console {
     static func warn(_ message: String) {
         writeErr("flame-graph: warning: \(oneLine(message))\n")
@@ -14,19 +9,11 @@ enum Console {
         writeErr("flame-graph: error: \(oneLine(message))\n")
     }
 
-    static var stderrIsTerminal: Bool { isatty(2) == 1 }
+    static var stderrIsTerminal: Bool { CLIContext.current.stderrIsTerminal }
 
-    static func writeErr(_ s: String) {
-        var s = s
-        s.withUTF8 { buf in
-            var off = 0
-            while off < buf.count {
-                let n = write(2, buf.baseAddress! + off, buf.count - off)
-                if n <= 0 { break }
-                off += n
-            }
-        }
-    }
+    static func writeErr(_ s: String) { CLIContext.current.stderr(Array(s.utf8)) }
+
+    static func writeOut(_ s: String) { CLIContext.current.stdout(Array(s.utf8)) }
 
     /// Control characters (a hostile file name, an escape sequence) never reach the terminal.
     static func oneLine(_ s: String) -> String {

@@ -6,7 +6,7 @@ import Synchronization
     import Glibc
 #endif
 
-/// Ctrl-C and SIGTERM during a capture, through a self-pipe: the handler only writes the signal
+/// Ctrl-C and SIGTERM during a capture (installed by `CaptureRunner` for the run, then restored), through a self-pipe: the handler only writes the signal
 /// number to a pipe; a monitor thread reads it and calls back outside signal context.
 ///
 /// The first SIGINT is `.stop` (finish early and keep what was captured, as py-spy does); a second
@@ -15,8 +15,8 @@ import Synchronization
 ///
 /// The monitor thread unblocks both signals for itself, so they are delivered even when every other
 /// thread (Dispatch and concurrency workers, or a parent that spawned us with a blocked mask) blocks them.
-final class InterruptSignals: Sendable {
-    enum Event: Sendable { case stop, abort }
+public final class InterruptSignals: Sendable {
+    public enum Event: Sendable { case stop, abort }
 
     private let readFD: Int32
     private let writeFD: Int32
@@ -24,10 +24,10 @@ final class InterruptSignals: Sendable {
     private let finished = Mutex(false)
 
     /// Installs the handlers and starts the monitor; `handler` runs on the monitor thread.
-    init(_ handler: @escaping @Sendable (Event) -> Void) throws {
+    public init(_ handler: @escaping @Sendable (Event) -> Void) throws {
         var fds: [Int32] = [-1, -1]
         guard pipe(&fds) == 0 else {
-            throw FlameGraphError(.internal, "cannot create the signal pipe: \(InputFile.describe(errno))")
+            throw FlameGraphError(.internal, "cannot create the signal pipe: \(String(cString: strerror(errno)))")
         }
         for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         _ = fcntl(fds[1], F_SETFL, fcntl(fds[1], F_GETFL) | O_NONBLOCK)
@@ -78,7 +78,7 @@ final class InterruptSignals: Sendable {
     }
 
     /// Restores the previous handlers and stops the monitor.
-    func uninstall() {
+    public func uninstall() {
         let already = finished.withLock { done in
             defer { done = true }
             return done
@@ -97,6 +97,18 @@ final class InterruptSignals: Sendable {
     }
 
     deinit { uninstall() }
+}
+
+extension InterruptSignals {
+    /// The capture policy: a first Ctrl-C stops the session early, a second one or SIGTERM aborts it.
+    convenience init(_ session: CaptureSession) throws {
+        try self.init { event in
+            switch event {
+            case .stop: session.stop()
+            case .abort: session.abort()
+            }
+        }
+    }
 }
 
 /// The pipe the handler writes to (-1: none). Atomic, so reading it in the handler is safe.
