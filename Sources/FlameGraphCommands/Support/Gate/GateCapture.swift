@@ -1,64 +1,72 @@
-import ArgumentParser
 import FlameGraphCapture
 import FlameGraphCore
+import Foundation
 
-/// One capture round of a service with its profiler: the profile and its sampling rate.
-///
-/// Each profiler kind is captured the way its own subcommand does it (parsed and run in-process, so
-/// Ctrl-C, deadlines and error messages are theirs), writing folded stacks to a file that is read back.
+/// A service's rounds, captured through the capture seam: one `ProfileSource` per profiler kind, run
+/// by a `CaptureRunner` (rounds, deadlines, temporary files). Ctrl-C is the gate's (`GateSignals`):
+/// it stops the services, which ends the capture, so the runner does not install its own handlers.
 enum GateCapture {
-    /// Captures one round into `folded` and returns the profile read back.
-    static func round(_ service: ServiceConfig, pid: Int32?, seconds: Int, folded: String, svg: String) throws
-        -> Profile
-    {
-        var args = try arguments(service, pid: pid)
-        args += ["--duration", String(seconds), "--quiet", "--output", svg, "--folded-output", folded]
-        var command = try FlameGraphRoot.parseAsRoot(args)
+    static func capture(_ service: ServiceConfig, pid: Int32?, quiet: Bool) throws -> CaptureResult {
+        let settings = CaptureSettings(
+            duration: service.duration * Double(service.rounds), rounds: service.rounds,
+            environment: ProcessEnvironment.current(), quiet: quiet, handleSignals: false)
+        let runner = CaptureRunner(settings, reporter: ConsoleCaptureReporter(quiet: quiet))
         do {
-            try command.run()
+            return try runner.run(try source(service, pid: pid))
+        } catch is CaptureInterrupted {
+            throw GateSignals.interruption
         } catch let e as FlameGraphError {
-            throw FlameGraphError(e.kind, "\(service.profiler.rawValue) capture of \(service.name): \(e.message)")
-        } catch let exit as CommandExit {
-            if exit.status == ExitStatus.interrupted { throw GateSignals.interruption }
-            throw FlameGraphError(
-                exit.status == ExitStatus.interrupted ? .unavailable : .internal,
-                "\(service.profiler.rawValue) capture of \(service.name) ended with status \(exit.status)")
-        } catch {
-            throw FlameGraphError(.internal, "\(service.profiler.rawValue) capture of \(service.name): \(error)")
+            if GateSignals.shared.interrupted { throw GateSignals.interruption }
+            throw FlameGraphError(e.kind, "\(service.profiler.rawValue) capture: \(e.message)")
         }
-        return try ProfileLoader.load([folded], format: "folded", quiet: true)
     }
 
-    /// The subcommand line for a service's profiler.
-    static func arguments(_ s: ServiceConfig, pid: Int32?) throws -> [String] {
-        func needPid() throws -> String {
-            guard let pid else {
-                throw FlameGraphError(
-                    .usage,
-                    "service \(s.name): the \(s.profiler.rawValue) profiler needs a process: give the service a command to start"
-                )
-            }
-            return String(pid)
-        }
+    /// The profiler of a service. Python samplers use --gil: only threads running Python code count,
+    /// not request threads waiting for the lock, so the profile does not shift with how many requests
+    /// happen to be queued (one cause of the demo's old flakiness).
+    static func source(_ s: ServiceConfig, pid: Int32?) throws -> any ProfileSource {
         let url = s.url ?? ""
         switch s.profiler {
-        // --gil: only threads running Python code count, not request threads waiting for the lock, so
-        // the profile does not change with how many requests happen to be queued.
-        case .pdie: return ["pdie", "--url", url, "--gil"]
-        case .python: return ["python", "--pid", try needPid(), "--gil"]
-        case .api: return ["api", "--url", url]
-        case .hce: return ["hce", "--url", url]
-        case .perf: return ["perf", "--pid", try needPid(), "--call-graph", "dwarf"]
-        case .bun, .dotnet: return [s.profiler.rawValue, "--pid", try needPid()]
+        case .pdie, .python:
+            var target = pid
+            var children = false
+            if target == nil {
+                guard s.profiler == .pdie else { throw needsProcess(s) }
+                let endpoint = try ServiceLocator.endpoint(url)
+                (target, children) = try ServiceLocator.pythonProcess(for: endpoint, url: url)
+            }
+            return PySpySource(
+                pid: target!, options: .init(gil: true, subprocesses: children),
+                label: "\(s.name): py-spy on pid \(target!)")
+        case .api:
+            return EndpointSource(
+                url: try ServiceEndpoint.url(url, path: "/admin/profile"), durationParameter: "seconds",
+                headers: ServiceEndpoint.secret(nil, environment: "RESQ_API_KEY").map { ["X-API-Key": $0] } ?? [:],
+                credential: .init(name: "the API key", hint: "set RESQ_API_KEY"), formats: [.pprof, .folded],
+                preferredSampleType: "samples", label: "\(s.name): profiling")
+        case .hce:
+            return EndpointSource(
+                url: try ServiceEndpoint.url(url, path: "/admin/cpu-profile"), durationParameter: "duration",
+                headers: ServiceEndpoint.secret(nil, environment: "RESQ_TOKEN").map {
+                    ["Authorization": "Bearer \($0)"]
+                }
+                    ?? [:], credential: .init(name: "the token", hint: "set RESQ_TOKEN"), formats: [.cpuprofile],
+                palette: .js, label: "\(s.name): profiling")
+        case .perf:
+            guard let pid else { throw needsProcess(s) }
+            return PerfSource(target: .pid(pid), callGraph: .dwarf)
+        case .bun, .dotnet:
+            throw FlameGraphError(
+                .unavailable,
+                "service \(s.name): the \(s.profiler.rawValue) profiler is not wired into gate yet (use its subcommand, or profiler: perf)"
+            )
         }
     }
 
-    /// Samples per second the profiler uses (for the baseline's metadata), when fixed.
-    static func rate(_ kind: ProfilerKind) -> Double? {
-        switch kind {
-        case .pdie, .python: return 100
-        case .perf: return 99
-        default: return nil
-        }
+    static func needsProcess(_ s: ServiceConfig) -> FlameGraphError {
+        FlameGraphError(
+            .usage,
+            "service \(s.name): the \(s.profiler.rawValue) profiler needs a process: give the service a command to start"
+        )
     }
 }

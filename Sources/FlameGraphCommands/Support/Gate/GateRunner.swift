@@ -75,7 +75,7 @@ struct GateRunner {
             for: merged,
             captureCommand: BaselineHygiene.scrubCredentials(
                 BaselineMetadataFactory.redactedCommandLine(Array(CommandLine.arguments.dropFirst()))),
-            duration: service.duration * Double(captured.rounds.count), rate: GateCapture.rate(service.profiler))
+            duration: service.duration * Double(captured.rounds.count), rate: captured.samplingRate)
         switch mode {
         case .save(let replace):
             let notes = BaselineHygiene.whenSaving(

@@ -15,13 +15,14 @@ struct ServiceRun {
     struct Captured {
         var rounds: [Profile]
         var load: LoadStatistics?
+        var samplingRate: Double?
     }
 
     func run() throws -> Captured {
         var process: ServiceProcess? = nil
         defer { process?.stop() }
         if let command = service.command {
-            let env = ProfilerRuns.childEnvironment() + service.env.map { "\($0.0)=\($0.1)" }
+            let env = ProcessEnvironment.current() + service.env.map { "\($0.0)=\($0.1)" }
             let log = "\(directory)/\(service.name).log"
             process = try ServiceProcess(
                 command: command, cwd: service.cwd, environment: Self.overriding(env), logPath: log)
@@ -37,18 +38,15 @@ struct ServiceRun {
             generator?.stop()
             external?.stop(grace: 2)
         }
-        var profiles: [Profile] = []
-        for round in 1...rounds {
-            try checkInterrupted()
-            if let status = process?.exitStatus() {
-                throw ServiceFailure("the service exited during the capture (\(Self.describe(status)))", process)
-            }
-            note("capturing round \(round) of \(rounds) (\(Int(service.duration.rounded(.up))) s)")
-            let base = "\(directory)/rounds/\(service.name).round-\(round)"
-            profiles.append(
-                try GateCapture.round(
-                    service, pid: process?.pid, seconds: Int(service.duration.rounded(.up)), folded: base + ".folded",
-                    svg: base + ".svg"))
+        if let status = process?.exitStatus() {
+            throw ServiceFailure("the service exited before the capture (\(Self.describe(status)))", process)
+        }
+        note("capturing \(rounds) round\(rounds == 1 ? "" : "s") of \(NumberFormatting.weight(service.duration)) s")
+        var config = service
+        config.rounds = rounds
+        let result = try GateCapture.capture(config, pid: process?.pid, quiet: quiet)
+        if let status = process?.exitStatus() {
+            throw ServiceFailure("the service exited during the capture (\(Self.describe(status)))", process)
         }
         stats = generator?.stop()
         if let stats, let limit = service.load?.maxErrorRatio, stats.errorRatio > limit {
@@ -56,7 +54,7 @@ struct ServiceRun {
                 "\(NumberFormatting.fixed(stats.errorRatio * 100, decimals: 1))% of \(stats.requests) load requests failed (\(stats.errorReasons.joined(separator: ", "))), over max_error_ratio \(NumberFormatting.fixed(limit * 100, decimals: 1))%: not comparing a profile of error pages",
                 process, load: stats)
         }
-        return Captured(rounds: profiles, load: stats)
+        return Captured(rounds: result.rounds, load: stats, samplingRate: result.metadata.samplingRate)
     }
 
     private func waitUntilReady(_ url: String, _ process: ServiceProcess?) throws {
@@ -81,7 +79,9 @@ struct ServiceRun {
         guard let load = service.load else { return (nil, nil) }
         if let command = load.command {
             let external = try ServiceProcess(
-                command: command, cwd: service.cwd, environment: ProfilerRuns.childEnvironment(),
+                command: command, cwd: service.cwd,
+                environment: ProcessEnvironment.removing(
+                    CaptureSettings.secretVariables, from: ProcessEnvironment.current()),
                 logPath: "\(directory)/\(service.name).load.log")
             if load.warmup > 0 { usleep(UInt32(load.warmup * 1e6)) }
             return (nil, external)
