@@ -81,11 +81,17 @@ enum GateTestSupport {
             process.standardOutput = out
             process.standardError = FileHandle.nullDevice
             try process.run()
-            var line = Data()
-            while let byte = try out.fileHandleForReading.read(upToCount: 1), let b = byte.first, b != 0x0A {
-                line.append(b)
+            // The first line that is a number (a service may say other things first).
+            var found: Int? = nil
+            for _ in 0..<5 where found == nil {
+                var line = Data()
+                while let byte = try out.fileHandleForReading.read(upToCount: 1), let b = byte.first, b != 0x0A {
+                    line.append(b)
+                }
+                if line.isEmpty { break }
+                found = Int(String(decoding: line, as: UTF8.self))
             }
-            guard let port = Int(String(decoding: line, as: UTF8.self)) else {
+            guard let port = found else {
                 process.terminate()
                 throw NSError(
                     domain: "GateTestSupport", code: 1, userInfo: [NSLocalizedDescriptionKey: "no port from \(script)"])
