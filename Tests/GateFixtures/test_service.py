@@ -20,6 +20,7 @@ p.add_argument("--fail-ratio", type=float, default=0)
 p.add_argument("--keep-alive", action="store_true")
 p.add_argument("--boot-delay", type=float, default=0)
 p.add_argument("--crash", action="store_true")
+p.add_argument("--tag", default="", help="ignored: lets tests find their processes")
 a = p.parse_args()
 print("test service booting", flush=True)
 if a.crash:

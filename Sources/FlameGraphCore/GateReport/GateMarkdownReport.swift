@@ -50,20 +50,21 @@ public enum GateMarkdownReport {
             s += "**Not measured:** \(plain(message))\n\n"
             if let log, !log.isEmpty {
                 s += "<details><summary>Last lines of the service's log</summary>\n\n<pre>"
-                s += MarkdownReport.entities(log) + "</pre>\n\n</details>\n\n"
+                s += plain(log, keepLines: true) + "</pre>\n\n</details>\n\n"
             }
         }
         return s
     }
 
     /// Our own sentences (numbers, paths): only what HTML would take as markup is escaped.
-    static func plain(_ text: String) -> String {
+    static func plain(_ text: String, keepLines: Bool = false) -> String {
         var out = ""
         for c in text {
             switch c {
             case "<": out += "&lt;"
             case ">": out += "&gt;"
             case "&": out += "&amp;"
+            case "\n" where keepLines: out += "\n"
             case "\n", "\r": out += " "
             default: out.append(c)
             }

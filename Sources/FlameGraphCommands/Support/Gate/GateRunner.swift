@@ -56,10 +56,12 @@ struct GateRunner {
                 service: service, rounds: service.rounds, directory: outputDirectory, quiet: quiet
             ).run()
         } catch let failure as ServiceFailure {
+            if GateSignals.shared.interrupted { throw GateSignals.interruption }
             report.outcome = .unavailable(message: failure.message, log: failure.log)
             report.load = failure.load
             return report
         } catch let e as FlameGraphError where e.kind != .usage {
+            if GateSignals.shared.interrupted { throw GateSignals.interruption }
             report.outcome = .unavailable(message: e.message, log: nil)
             return report
         }
