@@ -9,7 +9,9 @@ enum GateCapture {
     static func capture(_ service: ServiceConfig, pid: Int32?, quiet: Bool) throws -> CaptureResult {
         let settings = CaptureSettings(
             duration: service.duration * Double(service.rounds), rounds: service.rounds,
-            environment: ProcessEnvironment.current(), quiet: quiet, handleSignals: false)
+            environment: ServiceRun.overriding(ProcessEnvironment.current() + service.env.map { "\($0.0)=\($0.1)" }),
+            quiet: quiet,
+            handleSignals: false)
         let runner = CaptureRunner(settings, reporter: ConsoleCaptureReporter(quiet: quiet))
         do {
             return try runner.run(try source(service, pid: pid))
@@ -53,6 +55,10 @@ enum GateCapture {
                     ?? [:], credential: .init(name: "the token", hint: "set RESQ_TOKEN"), formats: [.cpuprofile],
                 palette: .js, label: "\(s.name): profiling")
         case .perf:
+            if s.isBenchmark {
+                let cd = s.cwd.map { "cd '\($0.replacingOccurrences(of: "'", with: "'\\''"))' && " } ?? ""
+                return PerfSource(target: .command(cd + s.command!), callGraph: .dwarf)
+            }
             guard let pid else { throw needsProcess(s) }
             return PerfSource(target: .pid(pid), callGraph: .dwarf)
         case .bun, .dotnet:

@@ -37,6 +37,10 @@ struct ServiceConfig {
     var focus: String?
     /// The line of the service's entry, for messages.
     var line: Int
+
+    /// `profiler: perf` with a command and no url: a benchmark recorded by `perf record -- COMMAND`
+    /// from start to end (its rounds are time slices of that one run), not a service.
+    var isBenchmark: Bool { profiler == .perf && url == nil && command != nil }
 }
 
 struct LoadConfig {

@@ -97,6 +97,9 @@ enum ServiceConfigParser {
         }
         if s.command == nil && s.ready != nil && s.url == nil { throw f.fail("ready", "needs a command to start") }
         if let l = try f.fields("load") { s.load = try LoadConfigParser.parse(l) }
+        if s.isBenchmark && (s.load != nil || s.ready != nil) {
+            throw f.fail("load", "a perf benchmark (command, no url) takes no load or ready: it runs to its end")
+        }
         if s.load?.command == nil && !(s.load?.requests.isEmpty ?? true) && s.url == nil {
             throw f.fail("load", "the built-in load needs the service's url")
         }

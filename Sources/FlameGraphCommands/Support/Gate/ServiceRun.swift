@@ -19,6 +19,14 @@ struct ServiceRun {
     }
 
     func run() throws -> Captured {
+        if service.isBenchmark {
+            // A command run under the profiler from start to end: nothing to start, wait for or load.
+            note("profiling `\(service.command!)` (\(rounds) round\(rounds == 1 ? "" : "s"))")
+            var config = service
+            config.rounds = rounds
+            let result = try GateCapture.capture(config, pid: nil, quiet: quiet)
+            return Captured(rounds: result.rounds, load: nil, samplingRate: result.metadata.samplingRate)
+        }
         var process: ServiceProcess? = nil
         defer { process?.stop() }
         if let command = service.command {
