@@ -56,7 +56,10 @@ final class BaselineDirTests: XCTestCase {
         XCTAssertTrue([0, 1].contains(gate.status), gate.stderr)
         let md = try String(contentsOfFile: dir + "/out2/report.md", encoding: .utf8)
         XCTAssertTrue(md.contains("captured on a different host (Some Other CPU; 64 cores; Linux aarch64)"), md)
-        XCTAssertTrue(md.contains("baselines/svc.folded (commit \(head.prefix(12)))"), "names the baseline's commit")
+        XCTAssertTrue(md.contains(String(head.prefix(12))), "the report names the baseline's commit")
+        XCTAssertTrue(
+            gate.stderr.contains("svc vs baseline baselines/svc.folded (commit \(head.prefix(12)))"),
+            "so does the terminal verdict: \(gate.stderr)")
         XCTAssertTrue(md.contains("throughput"), "the load is compared with the baseline's")
     }
 
