@@ -3,9 +3,11 @@ import PackageDescription
 
 // Targets point down: the executable is a trampoline into FlameGraphCommands, which drives the pure
 // FlameGraphCore (no files, network, processes, clocks or environment in there).
+//
+// Linux only (Glibc, /proc, perf, posix_spawn's closefrom): no `platforms:` entry, because that list
+// names Apple platforms only and none of them builds this package.
 let package = Package(
     name: "flame-graph",
-    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "flame-graph", targets: ["flame-graph"]),
         .library(name: "FlameGraphCore", targets: ["FlameGraphCore"]),
@@ -60,7 +62,9 @@ let package = Package(
         ),
         .target(
             name: "FlameGraphTestSupport",
-            path: "Tests/FlameGraphTestSupport"
+            dependencies: ["FlameGraphCore"],
+            path: "Tests/FlameGraphTestSupport",
+            exclude: ["README.md"]
         ),
         .testTarget(
             name: "FlameGraphCoreTests",
@@ -68,7 +72,7 @@ let package = Package(
         ),
         .testTarget(
             name: "FlameGraphStoreTests",
-            dependencies: ["FlameGraphStore", "FlameGraphCore"]
+            dependencies: ["FlameGraphStore", "FlameGraphCore", "FlameGraphTestSupport"]
         ),
         .testTarget(
             name: "FlameGraphCaptureTests",

@@ -32,14 +32,15 @@ public enum FlameGraphCLI {
     public static let version = "0.1.0"
 
     /// Runs the command line and exits with its status.
-    public static func main() async {
-        let status = await run(Array(CommandLine.arguments.dropFirst()))
+    public static func main() {
+        let status = run(Array(CommandLine.arguments.dropFirst()))
         exit(status)
     }
 
     /// Runs one command line in-process and returns its exit status: what the executable does, with
-    /// its output, messages, clock, environment and working directory taken from `context`.
-    public static func run(_ arguments: [String], context: CLIContext = .process) async -> Int32 {
+    /// its output, messages, clock, environment and working directory taken from `context`. Synchronous
+    /// (every command is): tests call it from any thread.
+    public static func run(_ arguments: [String], context: CLIContext = .process) -> Int32 {
         var context = context
         context.arguments = arguments
         return CLIContext.$current.withValue(context) {

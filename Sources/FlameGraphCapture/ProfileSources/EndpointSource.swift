@@ -57,7 +57,8 @@ public struct EndpointSource: ProfileSource {
     }
 
     /// A pprof heap endpoint (Go's `/debug/pprof/heap`) drawn in `sampleType` with the memory palette:
-    /// a snapshot per round, taken at once.
+    /// a snapshot per round, taken at once. The merge of several snapshots adds their bytes up: run it
+    /// with one round to draw the heap, several only as replicates for a comparison.
     public static func pprofHeap(url: URL, sampleType: String, label: String = "memory: fetching") -> EndpointSource {
         var options = ImportOptions()
         options.sampleType = sampleType

@@ -3,7 +3,7 @@ import Synchronization
 
 /// Where a process's threads wait off the CPU: `perf record -e sched:sched_switch -g -a` (with wakeups
 /// and a light CPU sampling) paired into wait intervals per stack, in microseconds (`offcpu`).
-/// Rounds are back-to-back recordings; a wait that spans two rounds is cut at the boundary.
+/// Rounds are equal time windows of one recording; a wait that spans two windows is lost at the cut.
 public final class OffCPUSource: ProfileSource, Sendable {
     public let pid: Int32
     public let callGraph: PerfInvocation.CallGraph
@@ -34,26 +34,33 @@ public final class OffCPUSource: ProfileSource, Sendable {
         try CaptureFiles.requireProcess(pid)
     }
 
+    public var roundStrategy: RoundStrategy { .timeSlices }
+
+    /// One round: the whole recording.
     public func capture(_ round: CaptureRound) throws -> RoundCapture {
-        let session = round.session
-        guard ProcFS.presence(of: pid) == .alive else { return RoundCapture(profile: Profile(), targetEnded: true) }
+        try captureSlices(round, count: 1)[0]
+    }
+
+    /// One recording of the whole duration, cut into `count` time windows.
+    public func captureSlices(_ recording: CaptureRound, count: Int) throws -> [RoundCapture] {
+        let session = recording.session
         let perf = try Profiler.perf.locate(searchPath: session.settings.value("PATH"))
-        let data = round.temporaryPath("sched.data")
+        let data = recording.temporaryPath("sched.data")
         try PerfRuns.record(
             session, perf: perf, target: .systemWide, data: data, frequency: nil, callGraph: callGraph,
             events: PerfInvocation.offCPUEvents, watch: pid, label: "offcpu: tracing context switches of pid \(pid)",
-            duration: round.duration)
+            duration: recording.duration)
         if session.targetExited { session.warn("pid \(pid) exited during the capture; drawing what was captured") }
-        var collapser = OffCPUCollapser(
-            options: .init(pid: pid, includeRunnable: includePreempted, perf: collapse))
-        try PerfRuns.script(
-            session, perf: perf, data: data, fields: PerfInvocation.offCPUFields, consume: { collapser.consume($0) },
-            detail: { "\(NumberFormatting.grouped(Double(collapser.switchEvents))) context switches read" })
-        collapser.finish()
-        TemporaryDirectory.remove(data)
-        for w in collapser.diagnostics.warnings { session.warn(w) }
-        waits.withLock { $0 += collapser.intervals }
-        return RoundCapture(profile: collapser.profile, targetEnded: session.targetExited)
+        return try PerfRuns.collapseSlices(
+            session, perf: perf, data: data, fields: PerfInvocation.offCPUFields, count: count,
+            make: { OffCPUCollapser(options: .init(pid: pid, includeRunnable: includePreempted, perf: collapse)) },
+            consume: { $0.consume($1) },
+            finish: { collapser in
+                collapser.finish()
+                for w in collapser.diagnostics.warnings { session.warn(w) }
+                waits.withLock { $0 += collapser.intervals }
+                return RoundCapture(profile: collapser.profile)
+            }, detail: { "\(NumberFormatting.grouped(Double($0.switchEvents))) context switches read" })
     }
 
     public func nothingCaptured(_ session: CaptureSession) -> FlameGraphError {

@@ -60,4 +60,41 @@ enum PerfRuns {
         }
         for w in PerfInvocation.warnings(in: outcome.stderr) { session.warn("perf: \(w)") }
     }
+
+    /// `perf script` of `data` collapsed into `count` rounds: with one, streamed straight into a
+    /// collapser; with more, the text is kept in the temporary directory while `PerfTimeSlices` notes
+    /// each sample's time, then each equal time window is collapsed on its own.
+    static func collapseSlices<Collapser>(
+        _ session: CaptureSession, perf: String, data: String, fields: [String]? = nil, count: Int,
+        make: () -> Collapser, consume: (inout Collapser, UnsafeRawBufferPointer) -> Void,
+        finish: (inout Collapser) -> RoundCapture, detail: (Collapser) -> String
+    ) throws -> [RoundCapture] {
+        if count == 1 {
+            var collapser = make()
+            try script(
+                session, perf: perf, data: data, fields: fields, consume: { consume(&collapser, $0) },
+                detail: { detail(collapser) })
+            return [finish(&collapser)]
+        }
+        let text = session.temporaryPath("perf.script")
+        let file = try CaptureFile(creating: text)
+        var slices = PerfTimeSlices()
+        try script(
+            session, perf: perf, data: data, fields: fields,
+            consume: { chunk in
+                slices.consume(chunk)
+                try file.write(chunk)
+            }, detail: { CaptureText.count(Double(slices.sampleCount), "event") })
+        file.close()
+        slices.finish()
+        if slices.sampleCount > 0 && slices.timeSpan == nil {
+            session.warn("perf script printed no timestamps: the recording is one round, not \(count)")
+        }
+        defer { TemporaryDirectory.remove(text) }
+        return try slices.ranges(count: count).map { range in
+            var collapser = make()
+            try CaptureFiles.forEachChunk(text, range: range) { consume(&collapser, $0) }
+            return finish(&collapser)
+        }
+    }
 }

@@ -1,11 +1,12 @@
 import FlameGraphCore
+import Synchronization
 
 /// Linux `perf record` of a process, a command or an existing perf.data, collapsed the way
 /// `stackcollapse-perf.pl` does (`perf`).
 ///
-/// Rounds: a process is recorded in back-to-back rounds (one `perf record -p` each); a command runs
-/// once and an existing perf.data is read once — `perf script`'s timestamps cut them into N equal time
-/// windows (`PerfTimeSlices`), each collapsed on its own.
+/// Rounds: the process or command is recorded once, for the whole duration (no start-up gap between
+/// rounds, no sample lost to a restart), and `perf script`'s timestamps cut the recording into N equal
+/// time windows (`PerfTimeSlices`), each collapsed on its own. An existing perf.data is cut the same way.
 public struct PerfSource: ProfileSource {
     public enum Target: Sendable, Equatable {
         case pid(Int32)
@@ -19,6 +20,8 @@ public struct PerfSource: ProfileSource {
     public let frequency: Int
     public let callGraph: PerfInvocation.CallGraph
     public let collapse: PerfCollapseOptions
+    /// Samples kept over all rounds, for the summary (weights are perf's periods, not counts).
+    private let kept = SampleCount()
 
     public init(
         target: Target, frequency: Int = 99, callGraph: PerfInvocation.CallGraph = .fp,
@@ -47,10 +50,7 @@ public struct PerfSource: ProfileSource {
         }
     }
 
-    public var roundStrategy: RoundStrategy {
-        if case .pid = target { return .backToBack }
-        return .timeSlices
-    }
+    public var roundStrategy: RoundStrategy { .timeSlices }
 
     public func prepare(_ session: CaptureSession) throws {
         _ = try perfPath(session)
@@ -64,76 +64,42 @@ public struct PerfSource: ProfileSource {
         }
     }
 
-    /// One round of `perf record -p PID`.
+    /// One round: the whole recording.
     public func capture(_ round: CaptureRound) throws -> RoundCapture {
-        guard case .pid(let pid) = target else { return try captureSlices(round, count: 1)[0] }
-        let session = round.session
-        guard ProcFS.presence(of: pid) == .alive else { return RoundCapture(profile: Profile(), targetEnded: true) }
-        let perf = try perfPath(session)
-        let data = round.temporaryPath("perf.data")
-        try PerfRuns.record(
-            session, perf: perf, target: .pid(pid), data: data, frequency: frequency, callGraph: callGraph,
-            label: "perf: recording pid \(pid)", duration: round.duration)
-        var collapser = PerfScriptCollapser(options: collapse)
-        try PerfRuns.script(
-            session, perf: perf, data: data, consume: { collapser.consume($0) },
-            detail: { CaptureText.count(Double(collapser.samplesKept), "sample") })
-        collapser.finish()
-        TemporaryDirectory.remove(data)
-        for w in collapser.diagnostics.warnings { session.warn(w) }
-        let exited = ProcFS.presence(of: pid) != .alive
-        if exited { session.warn("pid \(pid) exited during the capture; drawing what was captured") }
-        return RoundCapture(profile: collapser.profile, targetEnded: exited)
+        try captureSlices(round, count: 1)[0]
     }
 
-    /// The command recorded once (or the perf.data read once), cut into `count` time windows.
+    /// The process or command recorded once (or the perf.data read once), cut into `count` windows.
     public func captureSlices(_ recording: CaptureRound, count: Int) throws -> [RoundCapture] {
         let session = recording.session
         let perf = try perfPath(session)
         let data: String
         switch target {
         case .perfData(let path): data = path
+        case .pid(let pid):
+            data = recording.temporaryPath("perf.data")
+            try PerfRuns.record(
+                session, perf: perf, target: .pid(pid), data: data, frequency: frequency, callGraph: callGraph,
+                label: "perf: recording pid \(pid)", duration: recording.duration)
         case .command(let command):
-            data = session.temporaryPath("perf.data")
+            data = recording.temporaryPath("perf.data")
             try PerfRuns.record(
                 session, perf: perf, target: .command(command), data: data, frequency: frequency,
                 callGraph: callGraph, label: "perf: recording the command", duration: recording.duration)
-        case .pid:
-            return [try capture(recording)]
         }
-        if count == 1 {
-            var collapser = PerfScriptCollapser(options: collapse)
-            try PerfRuns.script(
-                session, perf: perf, data: data, consume: { collapser.consume($0) },
-                detail: { CaptureText.count(Double(collapser.samplesKept), "sample") })
-            return [finished(&collapser, session)]
+        let rounds = try PerfRuns.collapseSlices(
+            session, perf: perf, data: data, count: count, make: { PerfScriptCollapser(options: collapse) },
+            consume: { $0.consume($1) },
+            finish: { collapser in
+                collapser.finish()
+                for w in collapser.diagnostics.warnings { session.warn(w) }
+                kept.add(collapser.samplesKept)
+                return RoundCapture(profile: collapser.profile)
+            }, detail: { CaptureText.count(Double($0.samplesKept), "sample") })
+        if case .pid(let pid) = target, ProcFS.presence(of: pid) != .alive {
+            session.warn("pid \(pid) exited during the capture; drawing what was captured")
         }
-        // Keep the text, note where each sample starts and when it was taken, then collapse each window.
-        let text = session.temporaryPath("perf.script")
-        let file = try CaptureFile(creating: text)
-        var slices = PerfTimeSlices()
-        try PerfRuns.script(
-            session, perf: perf, data: data,
-            consume: { chunk in
-                slices.consume(chunk)
-                try file.write(chunk)
-            }, detail: { CaptureText.count(Double(slices.sampleCount), "sample") })
-        file.close()
-        slices.finish()
-        if slices.sampleCount > 0 && slices.timeSpan == nil {
-            session.warn("perf script printed no timestamps: the recording is one round, not \(count)")
-        }
-        return try slices.ranges(count: count).map { range in
-            var collapser = PerfScriptCollapser(options: collapse)
-            try CaptureFiles.forEachChunk(text, range: range) { collapser.consume($0) }
-            return finished(&collapser, session)
-        }
-    }
-
-    private func finished(_ collapser: inout PerfScriptCollapser, _ session: CaptureSession) -> RoundCapture {
-        collapser.finish()
-        for w in collapser.diagnostics.warnings { session.warn(w) }
-        return RoundCapture(profile: collapser.profile)
+        return rounds
     }
 
     public func nothingCaptured(_ session: CaptureSession) -> FlameGraphError {
@@ -145,11 +111,19 @@ public struct PerfSource: ProfileSource {
     }
 
     public func summary(of merged: Profile, rounds: [Profile]) -> String {
-        guard case .pid(let pid) = target else { return CaptureText.count(merged.totalWeight, "sample") }
-        return CaptureText.count(merged.totalWeight, "sample") + " of pid \(pid)"
+        let samples = CaptureText.count(Double(kept.value), "sample")
+        guard case .pid(let pid) = target else { return samples }
+        return samples + " of pid \(pid)"
     }
 
     private func perfPath(_ session: CaptureSession) throws -> String {
         try Profiler.perf.locate(searchPath: session.settings.value("PATH"))
     }
+}
+
+/// A count shared by a source's rounds (sources are values; their rounds run one after another).
+final class SampleCount: Sendable {
+    private let count = Mutex(0)
+    func add(_ n: Int) { count.withLock { $0 += n } }
+    var value: Int { count.withLock { $0 } }
 }

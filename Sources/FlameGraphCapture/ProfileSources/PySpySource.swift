@@ -43,12 +43,23 @@ public struct PySpySource: ProfileSource {
                 pid: pid, duration: max(1, Int(whole)), output: output, options: options),
             environment: session.childEnvironment, standardOutput: .stream)
         var messages = BoundedBuffer(limit: 16 * 1024)
+        // py-spy writes what it sampled on SIGINT only once it has attached and said so.
         let outcome = try session.record(
-            spec, label: label, duration: round.duration, deadline: deadline, onStdout: { messages.append($0) })
+            spec, label: label, duration: round.duration, deadline: deadline,
+            ready: { messages.text.contains("Sampling process") }, onStdout: { messages.append($0) })
         let said = messages.text + "\n" + outcome.stderr
         let stoppedByUs = outcome.stopReason == .deadline || outcome.stopReason == .interrupted
+        if stoppedByUs && CaptureFiles.size(output) == nil {
+            // Stopped before py-spy could write anything (a Ctrl-C while it was attaching): an empty round.
+            return RoundCapture(profile: Profile())
+        }
         guard outcome.termination.succeeded || stoppedByUs, CaptureFiles.size(output) != nil else {
             let alive = ProcFS.presence(of: pid) == .alive
+            if !alive && round.index > 0 {
+                // It exited between rounds: what the earlier rounds captured is the capture.
+                session.warn("pid \(pid) exited during the capture; drawing what was captured")
+                return RoundCapture(profile: Profile(), targetEnded: true)
+            }
             if let known = PySpyInvocation.diagnose(
                 stderr: said, pid: pid, targetAlive: alive, ptraceScope: ProcFS.sysctl("kernel/yama/ptrace_scope"))
             {

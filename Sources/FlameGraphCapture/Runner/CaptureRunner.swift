@@ -56,6 +56,7 @@ public struct CaptureRunner: Sendable {
             requested: settings.rounds, duration: settings.duration, strategy: source.roundStrategy)
         let session = try CaptureSession(settings: settings, reporter: reporter)
         defer { session.close() }
+        settings.onSession?(session)
         let signals = try settings.handleSignals ? InterruptSignals(session) : nil
         defer { signals?.uninstall() }
         do {
@@ -77,6 +78,7 @@ public struct CaptureRunner: Sendable {
         -> [RoundCapture]
     {
         if source.roundStrategy == .timeSlices {
+            session.beginRound(0, of: 1, kept: 0)  // one recording: the progress line shows no round number
             let whole = CaptureRound(index: 0, count: count, duration: settings.duration, session: session)
             return try source.captureSlices(whole, count: count)
         }
@@ -112,7 +114,8 @@ public struct CaptureRunner: Sendable {
         let rounds = captured.map(\.profile).filter { $0.totalWeight > 0 }
         guard var merged = rounds.first else { throw source.nothingCaptured(session) }
         for round in rounds.dropFirst() { merged.merge(round) }
-        let empty = captured.count - rounds.count
+        // A last round that found the target gone is no news (the source said so); others are.
+        let empty = captured.filter { $0.profile.totalWeight == 0 && !$0.targetEnded }.count
         if empty > 0 {
             reporter.warning(
                 "\(empty) of \(captured.count) rounds captured nothing and are left out (is the target idle at times?)")

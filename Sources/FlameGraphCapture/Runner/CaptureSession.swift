@@ -21,6 +21,10 @@ public final class CaptureSession: Sendable {
         var phase = Phase.preparing
         var current: ChildProcess? = nil
         var stopRequested = false
+        /// When the first Ctrl-C came (for a gated child's grace).
+        var stopRequestedAt: Double? = nil
+        /// The current child takes SIGINT only once it is ready (see `record`'s `ready`).
+        var gated = false
         var aborted = false
         var targetExited = false
         var round = 0
@@ -46,11 +50,25 @@ public final class CaptureSession: Sendable {
 
     /// Runs a profiler's recording: SIGINT at `deadline` seconds (or on a first Ctrl-C), the progress
     /// line against `duration`, and — when `watch` is given — an early stop when that pid exits.
+    ///
+    /// `ready`, when given, says whether the profiler can take a SIGINT and still write what it has
+    /// (py-spy, once it has attached and says it is sampling): a first Ctrl-C before then waits for it
+    /// (at most `readyGrace` seconds), instead of killing a profiler that has nothing to write yet.
     public func record(
         _ spec: ProcessSpec, label: String, duration: Double, deadline: Double? = nil, watch: Int32? = nil,
-        onStdout: (UnsafeRawBufferPointer) throws -> Void = { _ in }, detail: () -> String? = { nil }
+        ready: (() -> Bool)? = nil, onStdout: (UnsafeRawBufferPointer) throws -> Void = { _ in },
+        detail: () -> String? = { nil }
     ) throws -> ChildOutcome {
-        try runChild(spec, phase: .recording, deadline: deadline ?? duration, onStdout: onStdout) { child, elapsed in
+        var forwarded = false
+        return try runChild(
+            spec, phase: .recording, deadline: deadline ?? duration, gated: ready != nil, onStdout: onStdout
+        ) { child, elapsed in
+            if let ready, !forwarded, let since = self.state.withLock({ $0.stopRequestedAt }),
+                ready() || Monotonic.now() - since > Self.readyGrace
+            {
+                forwarded = true
+                child.interrupt()
+            }
             if let watch, ProcFS.presence(of: watch) != .alive {
                 let first = self.state.withLock { s in
                     defer { s.targetExited = true }
@@ -69,27 +87,32 @@ public final class CaptureSession: Sendable {
         _ spec: ProcessSpec, label: String, onStdout: (UnsafeRawBufferPointer) throws -> Void,
         detail: () -> String? = { nil }
     ) throws -> ChildOutcome {
-        try runChild(spec, phase: .processing, deadline: nil, onStdout: onStdout) { _, elapsed in
+        try runChild(spec, phase: .processing, deadline: nil, gated: false, onStdout: onStdout) { _, elapsed in
             let extra = detail().map { ": \($0)" } ?? ""
             self.reporter.progress("\(label)\(extra) (\(CaptureText.seconds(elapsed, of: nil)))")
         }
     }
 
+    /// Seconds a gated child may take to become ready after a first Ctrl-C before it gets SIGINT anyway.
+    static let readyGrace = 5.0
+
     private func runChild(
-        _ spec: ProcessSpec, phase: Phase, deadline: Double?, onStdout: (UnsafeRawBufferPointer) throws -> Void,
-        onTick: (ChildProcess, Double) -> Void
+        _ spec: ProcessSpec, phase: Phase, deadline: Double?, gated: Bool,
+        onStdout: (UnsafeRawBufferPointer) throws -> Void, onTick: (ChildProcess, Double) -> Void
     ) throws -> ChildOutcome {
         try checkAborted()
         let child = try ChildProcess(spec)
         let stopNow = state.withLock { s in
             s.phase = phase
             s.current = child
-            return s.stopRequested && phase == .recording
+            s.gated = gated
+            return s.stopRequested && phase == .recording && !gated
         }
         if stopNow { child.interrupt() }
         defer {
             state.withLock { s in
                 s.current = nil
+                s.gated = false
                 s.phase = .processing
             }
             reporter.clearProgress()
@@ -162,13 +185,16 @@ public final class CaptureSession: Sendable {
     /// A first Ctrl-C: stop the recording in progress and keep what was captured; no further round.
     public func stop() {
         let (phase, child, cancel) = state.withLock { s -> (Phase, ChildProcess?, (@Sendable () -> Void)?) in
-            if s.phase == .preparing || s.phase == .recording { s.stopRequested = true }
+            if s.phase == .preparing || s.phase == .recording {
+                s.stopRequested = true
+                if s.stopRequestedAt == nil { s.stopRequestedAt = Monotonic.now() }
+            }
             let cancel = s.cancelRequest
             if cancel != nil {
                 s.cancelRequest = nil
                 if s.roundsKept == 0 { s.aborted = true }
             }
-            return (s.phase, s.current, cancel)
+            return (s.phase, s.gated ? nil : s.current, cancel)
         }
         if let cancel {
             cancel()

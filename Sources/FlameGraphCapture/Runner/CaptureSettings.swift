@@ -17,6 +17,9 @@ public struct CaptureSettings: Sendable {
     /// Called on the signal thread when the run is aborted, after the runner stopped its children and
     /// removed its temporary directory: the caller removes its own half-written files.
     public var onAbort: (@Sendable () -> Void)?
+    /// Called with the run's session before anything is captured: a caller that owns its signals
+    /// (`handleSignals: false`) keeps it to call `stop()` and `abort()` from another thread.
+    public var onSession: (@Sendable (CaptureSession) -> Void)? = nil
 
     /// Variables a profiler has no business seeing (the services' credentials).
     public static let secretVariables = ["RESQ_API_KEY", "RESQ_TOKEN"]

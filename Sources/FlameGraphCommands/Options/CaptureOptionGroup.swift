@@ -12,7 +12,7 @@ struct CaptureOptionGroup: ParsableArguments {
 
     @Option(
         help: ArgumentHelp(
-            "Split the capture into N back-to-back rounds of duration/N (perf --cmd/--perf-data: N equal time slices of one recording); the gate uses them as replicates. Default \(CaptureRounds.defaultCount), fewer when --duration is shorter than that many seconds.",
+            "Split the capture into N rounds, the gate's replicates: N equal time windows of one recording (perf, offcpu) or N back-to-back captures of duration/N (at least 1 s each). Outputs draw their merge. Default \(CaptureRounds.defaultCount) (back to back: at most one per second of --duration).",
             valueName: "N"))
     var rounds: Int?
 

@@ -41,7 +41,7 @@ struct PdieCommand: ParsableCommand {
     }
 
     func run() throws {
-        let key = apiKey ?? ProcessEnvironment.value("RESQ_API_KEY").flatMap { $0.isEmpty ? nil : $0 }
+        let key = ServiceEndpoint.secret(apiKey, environment: "RESQ_API_KEY")
         let target: Int32
         var includeChildren = false
         if let pid {

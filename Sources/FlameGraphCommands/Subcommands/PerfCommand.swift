@@ -11,8 +11,8 @@ struct PerfCommand: ParsableCommand {
             Runs `perf record -F FREQ -g` on the process (-p PID) or the command (sh -c CMD) for --duration
             seconds or until the command exits, then streams `perf script` into the collapser. Ctrl-C stops
             the recording early and still draws what was captured; Ctrl-C again aborts (exit 130).
-            --rounds N: a process is recorded in N back-to-back rounds; a command (or a perf.data) is
-            recorded once and cut into N equal time windows by perf script's timestamps.
+            --rounds N: the process or command is recorded once (a perf.data read once) and cut into N
+            equal time windows by perf script's timestamps; the gate compares the windows.
             A profiled command's standard output goes to stderr.
 
             Examples:

@@ -1,4 +1,5 @@
 import FlameGraphCapture
+import FlameGraphCore
 import Synchronization
 
 #if canImport(Glibc)
@@ -14,9 +15,11 @@ import Synchronization
 public struct CLIContext: Sendable {
     /// Receives bytes; must be safe to call from any thread (the signal thread prints notices).
     public typealias Sink = @Sendable ([UInt8]) -> Void
+    /// Receives an output's bytes; throws `FlameGraphError(.cannotCreate)` when they cannot be written.
+    public typealias OutputSink = @Sendable ([UInt8]) throws -> Void
 
     /// Standard output (`--output -`, help text).
-    public var stdout: Sink
+    public var stdout: OutputSink
     /// Standard error: warnings, errors, the summary line, the progress line.
     public var stderr: Sink
     /// Whether stderr is a terminal (the progress line is drawn only then).
@@ -32,7 +35,7 @@ public struct CLIContext: Sendable {
     public var arguments: [String] = []
 
     public init(
-        stdout: @escaping Sink, stderr: @escaping Sink, stderrIsTerminal: Bool = false,
+        stdout: @escaping OutputSink, stderr: @escaping Sink, stderrIsTerminal: Bool = false,
         environment: [String: String], workingDirectory: String? = nil,
         today: @escaping @Sendable () -> String = Clock.systemTodayUTC
     ) {
@@ -47,7 +50,7 @@ public struct CLIContext: Sendable {
     /// The real process: file descriptors 1 and 2, its environment, its directory, the system clock.
     public static var process: CLIContext {
         var context = CLIContext(
-            stdout: { writeAll(1, $0) }, stderr: { writeAll(2, $0) }, stderrIsTerminal: isatty(2) == 1,
+            stdout: { try writeOut($0) }, stderr: { writeAll(2, $0) }, stderrIsTerminal: isatty(2) == 1,
             environment: [:])
         context.environmentEntries = ProcessEnvironment.current()
         return context
@@ -61,6 +64,23 @@ public struct CLIContext: Sendable {
 
     /// The context of the command line running now (task-local: concurrent in-process runs do not mix).
     @TaskLocal public static var current: CLIContext = .process
+
+    /// File descriptor 1; a closed pipe (`| head`) is not an error, anything else is.
+    private static func writeOut(_ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { buf in
+            var off = 0
+            while off < buf.count {
+                let n = write(1, buf.baseAddress! + off, buf.count - off)
+                if n < 0 && errno == EINTR { continue }
+                if n < 0 && errno == EPIPE { return }
+                if n <= 0 {
+                    throw FlameGraphError(
+                        .cannotCreate, "cannot write standard output: \(String(cString: strerror(errno)))")
+                }
+                off += n
+            }
+        }
+    }
 
     private static func writeAll(_ fd: Int32, _ bytes: [UInt8]) {
         bytes.withUnsafeBytes { buf in

@@ -13,7 +13,7 @@ enum Console {
 
     static func writeErr(_ s: String) { CLIContext.current.stderr(Array(s.utf8)) }
 
-    static func writeOut(_ s: String) { CLIContext.current.stdout(Array(s.utf8)) }
+    static func writeOut(_ s: String) { try? CLIContext.current.stdout(Array(s.utf8)) }
 
     /// Control characters (a hostile file name, an escape sequence) never reach the terminal.
     static func oneLine(_ s: String) -> String {

@@ -21,6 +21,9 @@ enum CaptureSession {
         _ options: CaptureOptionGroup, render: RenderOptionGroup,
         _ body: @escaping (CaptureRound) throws -> CapturedProfile
     ) throws {
+        // One round: `memory` fetches a snapshot, and merged snapshots would add their bytes up.
+        var options = options
+        options.rounds = 1
         try CaptureFlow.run(ClosureSource(body: body), capture: options, render: render)
     }
 }

@@ -12,7 +12,7 @@ import Synchronization
 enum OutputFile {
     static func write(_ bytes: [UInt8], to path: String) throws {
         if path == "-" {
-            try writeAll(1, bytes, name: "standard output")
+            try CLIContext.current.stdout(bytes)
             return
         }
         // A device or a pipe (`--output /dev/null`, `>(gzip > x)`) is written in place: renaming a
