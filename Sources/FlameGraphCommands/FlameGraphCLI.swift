@@ -24,6 +24,7 @@ struct FlameGraphRoot: ParsableCommand {
             FileCommand.self, HotColdCommand.self, CollapseCommand.self, DiffCommand.self, BaselineCommand.self,
             PerfCommand.self, PythonCommand.self, PdieCommand.self, OffCPUCommand.self, ApiCommand.self,
             HceCommand.self, MemoryCommand.self, ExplainCommand.self, DotnetCommand.self, BunCommand.self,
+            GateCommand.self, CommentCommand.self,
         ]
     )
 }

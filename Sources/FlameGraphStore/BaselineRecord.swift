@@ -27,6 +27,8 @@ public struct BaselineMetadata: Sendable, Equatable, Codable {
     /// Rounds kept besides the merged profile (`<service>.round-K.folded`, K = 1…rounds); nil or 1 for
     /// a baseline saved as one profile (every baseline before rounds existed).
     public var rounds: Int? = nil
+    /// Hygiene warnings recorded at save time (dirty work tree, few samples); absent when none.
+    public var notes: [String]? = nil
 
     public init(
         unit: WeightUnit, sampleCount: Int, totalWeight: Double, samplingRate: Double? = nil,

@@ -14,7 +14,7 @@ struct BaselineCommand: ParsableCommand {
               git push origin 'refs/flame-graph/*'
               git fetch origin 'refs/flame-graph/*:refs/flame-graph/*'
             """,
-        subcommands: [Save.self, Show.self, List.self, Delete.self])
+        subcommands: [Save.self, Show.self, List.self, Delete.self, BaselineSyncCommand.self])
 
     struct Save: ParsableCommand {
         static let configuration = CommandConfiguration(

@@ -1,0 +1,111 @@
+import FlameGraphTestSupport
+import Foundation
+import XCTest
+
+/// Helpers shared by the gate, comment and baseline-sync tests: the built tool run with a chosen
+/// environment, helper scripts under Tests/GateFixtures, and real git repositories in temp dirs.
+enum GateTestSupport {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("GateFixtures").path
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().path
+
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// Runs `flame-graph` with exactly `environment` (plus PATH and HOME), in `directory`.
+    static func run(_ arguments: [String], environment: [String: String] = [:], in directory: String? = nil) throws
+        -> Result
+    {
+        var env = environment
+        let current = ProcessInfo.processInfo.environment
+        for key in ["PATH", "HOME"] { env[key] = env[key] ?? current[key] }
+        return try runProcess(FlameGraphBinary.path, arguments, environment: env, in: directory)
+    }
+
+    static func runProcess(
+        _ executable: String, _ arguments: [String], environment: [String: String]? = nil, in directory: String? = nil
+    )
+        throws -> Result
+    {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        if let environment { process.environment = environment }
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        nonisolated(unsafe) var errData = Data()
+        let group = DispatchGroup()
+        group.enter()
+        DispatchQueue.global().async {
+            errData = err.fileHandleForReading.readDataToEndOfFile()
+            group.leave()
+        }
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        process.waitUntilExit()
+        return Result(
+            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    /// `git …` in `directory`; fails the test on a non-zero exit.
+    @discardableResult
+    static func git(_ arguments: [String], in directory: String, file: StaticString = #filePath, line: UInt = #line)
+        throws
+        -> String
+    {
+        let r = try runProcess(
+            "/usr/bin/git", ["-c", "user.name=t", "-c", "user.email=t@example.com"] + arguments, in: directory)
+        XCTAssertEqual(r.status, 0, "git \(arguments.joined(separator: " ")): \(r.stderr)", file: file, line: line)
+        return r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// A started helper process whose first stdout line is a port; killed by `stop()`.
+    final class Server {
+        let process = Process()
+        let port: Int
+
+        init(python script: String, _ arguments: [String]) throws {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+            process.arguments = [script] + arguments
+            let out = Pipe()
+            process.standardOutput = out
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            // The first line that is a number (a service may say other things first).
+            var found: Int? = nil
+            for _ in 0..<5 where found == nil {
+                var line = Data()
+                while let byte = try out.fileHandleForReading.read(upToCount: 1), let b = byte.first, b != 0x0A {
+                    line.append(b)
+                }
+                if line.isEmpty { break }
+                found = Int(String(decoding: line, as: UTF8.self))
+            }
+            guard let port = found else {
+                process.terminate()
+                throw NSError(
+                    domain: "GateTestSupport", code: 1, userInfo: [NSLocalizedDescriptionKey: "no port from \(script)"])
+            }
+            self.port = port
+        }
+
+        func stop() {
+            if process.isRunning {
+                process.terminate()
+                process.waitUntilExit()
+            }
+        }
+
+        deinit { stop() }
+    }
+}
