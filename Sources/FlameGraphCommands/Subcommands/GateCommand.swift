@@ -72,7 +72,7 @@ struct GateCommand: ParsableCommand {
             services: services,
             mode: saveBaseline ? .save(replace: replaceBaseline) : .compare(revision: baseline!),
             baselines: GateBaselines(repositoryPath: repo, directory: baselineDir, maxDepth: maxDepth),
-            outputDirectory: outputDir, quiet: quiet)
+            outputDirectory: outputDir, quiet: quiet, failOnInconclusive: failOnInconclusive)
         let status = try runner.run()
         if status != ExitStatus.success { throw CommandExit(status: status) }
     }

@@ -21,6 +21,12 @@ enum GateConfigFile {
             if node == nil { return settings }
             throw FlameGraphError(.usage, "\(source): the config must be a mapping (threshold:, rules:, …)")
         }
+        // A `flame-graph gate` config (version:, services:, gate:): `diff --config` takes its top-level
+        // `gate:` settings; the services are the gate command's business.
+        if root["version"] != nil || root["gate"] != nil {
+            guard let gate = root["gate"] else { return settings }
+            return try parse(try Yams.dump(object: gate), source: "\(source) (gate:)")
+        }
         let known: Set<String> = [
             "threshold", "metric", "min_samples", "confidence", "rules", "acknowledged", "services", "load", "duration",
             "baseline", "output", "focus", "keep_idle", "fail_on_inconclusive", "noise_dispersion",

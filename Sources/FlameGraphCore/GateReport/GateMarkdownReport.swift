@@ -8,10 +8,14 @@ public enum GateMarkdownReport {
         var s = marker + "\n"
         let regressed = reports.filter { $0.verdict == .regression }
         let unavailable = reports.filter { $0.verdict == .unavailable }
+        let inconclusive = reports.filter { $0.verdict == .inconclusive }
         if !regressed.isEmpty {
             s += "## ❌ flame-graph gate: CPU regression in \(names(regressed))\n\n"
         } else if !unavailable.isEmpty {
             s += "## ⚠️ flame-graph gate: could not measure \(names(unavailable))\n\n"
+        } else if !inconclusive.isEmpty {
+            s += "## ⚠️ flame-graph gate: inconclusive for \(names(inconclusive)) (growth past the threshold "
+            s += "that these samples cannot tell from noise; see the section for the capture that would settle it)\n\n"
         } else if reports.allSatisfy({ $0.verdict == .saved }) {
             s += "## 💾 flame-graph gate: baselines saved for \(names(reports))\n\n"
         } else {
@@ -79,6 +83,7 @@ public enum GateMarkdownReport {
     static func symbol(_ v: ServiceReport.Verdict) -> String {
         switch v {
         case .pass: return "✅ pass"
+        case .inconclusive: return "⚠️ inconclusive"
         case .regression: return "❌ regression"
         case .unavailable: return "⚠️ unavailable"
         case .saved: return "💾 baseline saved"

@@ -34,21 +34,27 @@ public struct ServiceReport: Sendable {
     }
 
     public enum Verdict: String, Sendable {
-        case pass, regression, unavailable, saved
+        case pass, inconclusive, regression, unavailable, saved
     }
 
     public var verdict: Verdict {
         switch outcome {
-        case .compared(let r): return r.passed ? .pass : .regression
+        case .compared(let r):
+            switch r.verdict {
+            case .pass: return .pass
+            case .inconclusive: return .inconclusive
+            case .regression: return .regression
+            }
         case .saved: return .saved
         case .unavailable: return .unavailable
         }
     }
 
-    /// The exit status of a whole gate run: 1 if any service regressed (a definite finding), else 69 if
-    /// any could not be measured, else 0.
-    public static func exitStatus(_ reports: [ServiceReport]) -> Int32 {
+    /// The exit status of a whole gate run: 1 if any service regressed (a definite finding) — or was
+    /// inconclusive under `failOnInconclusive` — else 69 if any could not be measured, else 0.
+    public static func exitStatus(_ reports: [ServiceReport], failOnInconclusive: Bool = false) -> Int32 {
         if reports.contains(where: { $0.verdict == .regression }) { return 1 }
+        if failOnInconclusive && reports.contains(where: { $0.verdict == .inconclusive }) { return 1 }
         if reports.contains(where: { $0.verdict == .unavailable }) { return 69 }
         return 0
     }

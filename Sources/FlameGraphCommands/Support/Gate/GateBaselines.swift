@@ -11,7 +11,10 @@ struct GateBaselines {
 
     /// A baseline found for comparison.
     struct Found {
-        var profile: Profile
+        /// The baseline's rounds (one profile when it was saved without rounds).
+        var rounds: [Profile]
+        /// Earlier baselines of the service, newest first: replicates for the noise model.
+        var history: [Profile] = []
         var label: String
         var commit: String
         var metadata: BaselineMetadata
@@ -36,8 +39,9 @@ struct GateBaselines {
                 service: service, commit: commit, rounds: rounds, merged: merged, metadata: metadata, load: load)
             return "\(directory)/\(service).folded (commit \(commit.prefix(12)))"
         }
+        // The rounds are kept, so a later comparison has replicates on the baseline's side too.
         try GitRefStore(repository: repository).save(
-            service: service, commit: commit, profile: merged, metadata: metadata, force: replace)
+            service: service, commit: commit, rounds: rounds, metadata: metadata, force: replace)
         return "of commit \(commit.prefix(12))"
     }
 
@@ -45,17 +49,24 @@ struct GateBaselines {
         if let directory {
             let b = try CheckedInBaselines(directory: directory).load(service: service)
             return Found(
-                profile: b.profile, label: "\(directory)/\(service).folded (commit \(b.commit.prefix(12)))",
+                rounds: [b.profile], label: "\(directory)/\(service).folded (commit \(b.commit.prefix(12)))",
                 commit: b.commit, metadata: b.metadata, load: b.load)
         }
         let repository = try Repository(discoveringFrom: repositoryPath)
         let store = GitRefStore(repository: repository)
         let match = try store.findBaseline(service: service, startingAt: BaselineRevision(revision), maxDepth: maxDepth)
-        let (profile, record, _) = try store.loadProfile(service: service, commit: match.commit)
+        let (rounds, record) = try store.loadRounds(service: service, commit: match.commit)
+        var history: [Profile] = []
+        for other in try store.list(service: service)
+        where other.commit != match.commit && other.metadata.unit == record.metadata.unit {
+            guard history.count < 8 else { break }
+            // A damaged old baseline only costs a replicate.
+            if let p = try? store.loadProfile(service: service, commit: other.commit).profile { history.append(p) }
+        }
         let back = match.distance == 0 ? "" : ", \(match.distance) commit\(match.distance == 1 ? "" : "s") back"
         return Found(
-            profile: profile, label: "commit \(match.commit.prefix(12))\(back)", commit: match.commit,
-            metadata: record.metadata, load: nil)
+            rounds: rounds, history: history, label: "commit \(match.commit.prefix(12))\(back)",
+            commit: match.commit, metadata: record.metadata, load: nil)
     }
 
     static func merge(_ rounds: [Profile]) -> Profile {

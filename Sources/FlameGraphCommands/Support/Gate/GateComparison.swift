@@ -3,21 +3,29 @@ import FlameGraphCore
 /// The comparison of one service's rounds with its baseline, through the same engine as `diff`
 /// (`DiffEngine`, `DiffGraph`), and its differential SVG.
 enum GateComparison {
+    /// `baseline` and `rounds` are the two sides' replicates; `history` holds earlier baselines of the
+    /// service for the noise model; `focus` (the config's `gate.focus`) scopes the shares as `--focus` does.
     static func compare(
-        baseline: Profile, rounds: [Profile], settings: GateSettings, focus: String?, baselineLabel: String,
-        afterLabel: String
+        baseline: [Profile], history: [Profile], rounds: [Profile], settings: GateSettings, focus: String?,
+        baselineLabel: String, afterLabel: String
     ) throws -> (DiffResult, [UInt8]) {
+        var settings = settings
+        if let focus { settings.focus = try GateSettings.FramePattern(regex: focus) }
         // Focus matches frame names as reports show them: normalised (no file:line, addresses…).
         let normalizer = FrameNormalizer(keepLines: false, enabled: true)
-        let before = try [baseline].map { try focused(normalizer.apply($0), focus) }
-        let after = try rounds.map { try focused(normalizer.apply($0), focus) }
-        let result = DiffEngine.compare(
+        if let focus {
+            // Say so plainly when the focus matches nothing, rather than gate an empty profile.
+            for p in rounds { _ = try focused(normalizer.apply(p), focus) }
+        }
+        let (before, after, notes) = try UnitCheck.reconcile(
+            .init(profiles: baseline, label: baselineLabel), .init(profiles: rounds, label: afterLabel))
+        var result = DiffEngine.compare(
             before: before, after: after, settings: settings, normalizer: normalizer, today: Clock.todayUTC(),
-            baselineLabel: baselineLabel, afterLabel: afterLabel)
-        let graph = DiffGraph(before: before, after: after, normalizer: normalizer, confidence: settings.confidence)
+            baselineLabel: baselineLabel, afterLabel: afterLabel, history: history)
+        result.warnings = notes + result.warnings
+        let graph = DiffGraph(before: before, after: after, normalizer: normalizer, result: result)
         var options = try RenderOptionGroup.parse([]).renderOptions(defaultCountName: graph.combined.unit.countName)
-        options.subtitle =
-            "\(baselineLabel) → \(afterLabel): \(result.passed ? "no regression" : "\(result.regressions.count) regression(s)")"
+        options.subtitle = "\(baselineLabel) → \(afterLabel): \(DiffReporting.headline(result))"
         return (result, try graph.render(options: options))
     }
 

@@ -17,6 +17,7 @@ struct GateRunner {
     var baselines: GateBaselines
     var outputDirectory: String
     var quiet: Bool
+    var failOnInconclusive = false
 
     func run() throws -> Int32 {
         try FileManager.default.createDirectory(atPath: outputDirectory + "/rounds", withIntermediateDirectories: true)
@@ -38,7 +39,7 @@ struct GateRunner {
         try OutputFile.write(Array(GateJUnitReport.render(reports).utf8), to: "\(out)/junit.xml")
         try OutputFile.write(Array(GateJSONReport.render(reports).utf8), to: "\(out)/report.json")
         if !quiet { Console.writeErr("flame-graph: reports in \(out)/{report.md,junit.xml,report.json}\n") }
-        return ServiceReport.exitStatus(reports)
+        return ServiceReport.exitStatus(reports, failOnInconclusive: failOnInconclusive)
     }
 
     var isSaving: Bool {
@@ -94,9 +95,11 @@ struct GateRunner {
             let head =
                 (try? baselines.repository()?.headCommit()).flatMap { $0 }.map { "commit \($0.prefix(12))" }
                 ?? "this run"
+            var settings = service.gate
+            settings.failOnInconclusive = settings.failOnInconclusive || failOnInconclusive
             let (result, svg) = try GateComparison.compare(
-                baseline: b.profile, rounds: captured.rounds, settings: service.gate, focus: service.focus,
-                baselineLabel: b.label,
+                baseline: b.rounds, history: b.history, rounds: captured.rounds, settings: settings,
+                focus: service.focus, baselineLabel: b.label,
                 afterLabel: "\(head) (\(captured.rounds.count) round\(captured.rounds.count == 1 ? "" : "s"))")
             try OutputFile.write(svg, to: "\(outputDirectory)/\(name).diff.svg")
             report.outcome = .compared(result)
