@@ -1,6 +1,9 @@
 extension Profile {
     /// Adds every stack of `other` to this profile (names are re-interned; input order is appended).
-    public mutating func merge(_ other: Profile) {
+    /// Nodes new to this profile are added in `other`'s node order, so merging a profile of the input
+    /// that follows gives the ids one pass over both would have given. Returns `other`'s node → node.
+    @discardableResult
+    public mutating func merge(_ other: Profile) -> [Int32] {
         if other.isDifferential { makeDifferential() }
         var map = [Int32](repeating: 0, count: other.nodeCount)
         var nameMap = [Int32](repeating: -1, count: other.names.count)
@@ -23,6 +26,7 @@ extension Profile {
                 for leaf in other.leafNodes() { sequence!.append((map[Int(leaf)], other.selfWeight[Int(leaf)])) }
             }
         }
+        return map
     }
 }
 
