@@ -49,6 +49,12 @@ public struct PerfScriptCollapser {
     var entryCut: [Int32] = []
     var pool: [Int32] = []
     var scratch: [UInt8] = []
+    // Line cache: a stack line's bytes after the address (`symbol+0xoff (dso)`) → its frame-cache
+    // entry, one table per kind of process (Java names are read differently).
+    var plainLines = FrameNames()
+    var javaLines = FrameNames()
+    var plainLineEntry: [Int32] = []
+    var javaLineEntry: [Int32] = []
     let skipNames: Set<[UInt8]>
 
     // Previous stack (root first) and its tree nodes, to reuse the shared prefix.

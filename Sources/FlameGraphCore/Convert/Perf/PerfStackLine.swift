@@ -17,6 +17,40 @@ extension PerfScriptCollapser {
         while i < end && Self.isBlank(b[i]) { i += 1 }
         if i >= end { return badStackLine() }
         let symStart = i
+        // Most lines repeat a line seen before, byte for byte after the address: look that up first.
+        let java = javaProcess
+        let lineKey = Int(
+            java ? javaLines.intern(b + symStart, end - symStart) : plainLines.intern(b + symStart, end - symStart))
+        var entry: Int32
+        if lineKey < (java ? javaLineEntry.count : plainLineEntry.count) {
+            entry = java ? javaLineEntry[lineKey] : plainLineEntry[lineKey]
+            if entry == Self.perAddressFrame { entry = resolveFrame(b, pcStart, pcEnd, symStart, end) }
+        } else {
+            entry = resolveFrame(b, pcStart, pcEnd, symStart, end)
+            if java { javaLineEntry.append(entry) } else { plainLineEntry.append(entry) }
+        }
+        guard entry >= 0 else { return }
+        let start = Int(entryStart[Int(entry)])
+        let cut = entryCut[Int(entry)]
+        let count = cut >= 0 ? Int(cut) : Int(entryCount[Int(entry)])
+        if count == 1 {
+            frames.append(pool[start])
+        } else {
+            frames.append(contentsOf: pool[start..<(start + count)])
+        }
+        if cut >= 0 { stackCut = true }
+    }
+
+    /// A line that names no function (its symbol starts with `(`).
+    static let notAFunction: Int32 = -1
+    /// A line named by its address (`--addrs` and an unknown symbol): resolved every time.
+    static let perAddressFrame: Int32 = -2
+
+    /// Names the frame of a line not seen before: returns its frame-cache entry, or `notAFunction`, or
+    /// `perAddressFrame` after appending its per-address frames.
+    mutating func resolveFrame(
+        _ b: UnsafePointer<UInt8>, _ pcStart: Int, _ pcEnd: Int, _ symStart: Int, _ end: Int
+    ) -> Int32 {
         var symEnd = end
         var dsoStart = end
         var dsoEnd = end
@@ -50,7 +84,7 @@ extension PerfScriptCollapser {
             symEnd = k - 2
         }
         // Frames whose name starts with `(` are not functions (both peers drop them).
-        if symEnd > symStart && b[symStart] == UInt8(ascii: "(") { return }
+        if symEnd > symStart && b[symStart] == UInt8(ascii: "(") { return Self.notAFunction }
 
         // No symbol at all (`7f1e2215d058  (/lib/libc.so)`): both peers name the frame " ".
         let empty = symEnd == symStart
@@ -69,10 +103,10 @@ extension PerfScriptCollapser {
                     })
                 if skipNames.contains(name.plain) {
                     stackCut = true
-                    return
+                    break
                 }
             }
-            return
+            return Self.perAddressFrame
         }
 
         // Cache key: process flag, symbol, NUL, dso.
@@ -91,15 +125,7 @@ extension PerfScriptCollapser {
                 symbol: empty ? [0x20] : Array(UnsafeBufferPointer(start: b + symStart, count: symEnd - symStart)),
                 dso: Array(UnsafeBufferPointer(start: b + dsoStart, count: dsoEnd - dsoStart)))
         }
-        let start = Int(entryStart[Int(key)])
-        let cut = entryCut[Int(key)]
-        let count = cut >= 0 ? Int(cut) : Int(entryCount[Int(key)])
-        if count == 1 {
-            frames.append(pool[start])
-        } else {
-            frames.append(contentsOf: pool[start..<(start + count)])
-        }
-        if cut >= 0 { stackCut = true }
+        return key
     }
 
     mutating func addEntry(symbol: [UInt8], dso: [UInt8]) {
