@@ -10,7 +10,8 @@
 /// Feed it bytes in chunks of any size with `consume`, then call `finish`. It works on raw bytes: a
 /// line is split at its last blanks for the count(s) and at `;` for frames, frames are interned once,
 /// and a line that shares a prefix with the previous one (sorted input, the common case) reuses the
-/// tree path of that prefix instead of hashing those frames again.
+/// tree path of that prefix instead of hashing those frames again. Lines starting with `# ` are
+/// comments (Austin's metadata). Large inputs are read on both cores (`FoldedParser+Lanes.swift`).
 public struct FoldedParser {
     public internal(set) var profile = Profile()
     public internal(set) var diagnostics = Diagnostics()
