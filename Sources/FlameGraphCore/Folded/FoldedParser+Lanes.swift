@@ -50,7 +50,7 @@ extension FoldedParser {
 
     /// Takes in what a lane parsed from the lines right after this parser's.
     private mutating func absorb(_ lane: FoldedParser) {
-        let map = profile.merge(lane.profile)
+        let map = profile.merge(lane.profile, newNamesFrom: 0)
         validLines += lane.validLines
         if lane.invalidLines > 0 {
             if firstInvalidLine == 0 {

@@ -17,12 +17,14 @@ final class TwoLaneReadingTests: XCTestCase {
         defer { ProducerSupport.removeDirectory(dir) }
         try """
         #include <stdlib.h>
+        #include <time.h>
         static volatile unsigned long sink;
         __attribute__((noinline)) static void leaf(int n) { for (int i = 0; i < n; i++) sink += i; }
         __attribute__((noinline)) static void walk_left(int d);
         __attribute__((noinline)) static void walk_right(int d) { if (d > 0) walk_left(d - 1); else leaf(3000); sink++; }
         __attribute__((noinline)) static void walk_left(int d) { if (d > 0 && (d * 7 + sink) % 3) walk_right(d - 1); else leaf(2000); sink++; }
-        int main(void) { for (long k = 0; k < 40000; k++) walk_left((int)(k % 90)); return 0; }
+        static double cpu(void) { struct timespec t; clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t); return t.tv_sec + t.tv_nsec / 1e9; }
+        int main(void) { long k = 0; double start = cpu(); while (cpu() - start < 0.4) walk_left((int)(k++ % 90)); return 0; }
         """.write(toFile: "\(dir)/walk.c", atomically: true, encoding: .utf8)
         let build = try ProducerSupport.run(
             cc, ["-O1", "-fno-omit-frame-pointer", "-fno-optimize-sibling-calls", "-o", "walk", "walk.c"], in: dir,
@@ -34,7 +36,8 @@ final class TwoLaneReadingTests: XCTestCase {
         let script = try ProducerSupport.run(perf, ["script", "-i", "perf.data"], in: dir, timeout: 120)
         XCTAssertEqual(script.status, 0, script.summary)
         var text = Array(script.stdout.utf8)
-        XCTAssertGreaterThan(text.count, 10_000, "perf recorded too little")
+        // 0.4 s of CPU at 999 Hz: hundreds of samples (allow for a loaded machine's lost ones).
+        XCTAssertGreaterThan(text.count, 20_000, "perf recorded too little: \(record.stderr)")
         let one = text
         while text.count < 600_000 { text += one }
         return text
@@ -46,6 +49,7 @@ final class TwoLaneReadingTests: XCTestCase {
         XCTAssertEqual(a.parent, b.parent, "\(label): node parents", file: file, line: line)
         XCTAssertEqual(a.name, b.name, "\(label): node names", file: file, line: line)
         XCTAssertEqual(a.selfWeight, b.selfWeight, "\(label): weights", file: file, line: line)
+        XCTAssertEqual(a.selfBefore, b.selfBefore, "\(label): before weights", file: file, line: line)
         XCTAssertEqual(a.unit, b.unit, "\(label): unit", file: file, line: line)
         XCTAssertEqual(a.names.count, b.names.count, "\(label): name count", file: file, line: line)
         for id in 0..<Int32(min(a.names.count, b.names.count)) where a.names.string(id) != b.names.string(id) {
@@ -108,7 +112,15 @@ final class TwoLaneReadingTests: XCTestCase {
         var text = lines.joined(separator: [10]).map { $0 } + [10]
         // Broken lines and a fractional count late in the input.
         text += Array("no count here\nx;y 0.5\n# mode: cpu\n".utf8)
-        for (label, input) in [("sorted", text), ("rotated", Self.rotatedAtTheCut(lines))] {
+        // Differential input (`stack BEFORE AFTER`): every line gets a before count.
+        let differential =
+            lines.map { line -> [UInt8] in
+                let space = line.lastIndex(of: 0x20)!
+                return Array(line[..<space]) + Array(" 7".utf8) + Array(line[space...])
+            }.joined(separator: [10]).map { $0 } + [10]
+        for (label, input) in [
+            ("sorted", text), ("rotated", Self.rotatedAtTheCut()), ("differential", differential),
+        ] {
             var reference = FoldedParser(sourceName: "in", keepSequence: false, lanes: false)
             reference.consume(input)
             reference.finish()
@@ -124,20 +136,24 @@ final class TwoLaneReadingTests: XCTestCase {
                 XCTAssertEqual(lanes.firstInvalidText, reference.firstInvalidText)
                 XCTAssertEqual(lanes.validLines, reference.validLines)
             }
-            XCTAssertEqual(reference.isSorted, label == "sorted", label)
+            XCTAssertEqual(reference.isSorted, label != "rotated", label)
+            XCTAssertEqual(reference.profile.isDifferential, label == "differential", label)
         }
     }
 
-    /// Sorted lines with their two halves swapped so that the one descent sits exactly where the
-    /// reader cuts the input in two: only the check across the cut can see it.
-    static func rotatedAtTheCut(_ lines: [[UInt8]]) -> [UInt8] {
-        for r in stride(from: lines.count / 2 - 50, to: lines.count / 2 + 50, by: 1) {
-            let first = lines[r...].joined(separator: [10]).map { $0 } + [10]
-            let text = first + lines[..<r].joined(separator: [10]).map { $0 } + [10]
-            let cut = text.withUnsafeBytes { TwoLanes.middleCut($0, separator: [10]) }
-            if cut == first.count { return text }
+    /// Equal-length sorted lines, rotated so that the one descent sits exactly where a whole-input
+    /// batch is cut in two: only the check across the cut can see it.
+    static func rotatedAtTheCut() -> [UInt8] {
+        let count = 60_000
+        let lines = (0..<count).map { i -> [UInt8] in
+            let digits = String(i)
+            return Array(("f" + String(repeating: "0", count: 6 - digits.count) + digits + ";g 1\n").utf8)
         }
-        XCTFail("no rotation puts the descent at the cut")
-        return []
+        // The first part holds count/2 + 1 lines, so its last line holds the middle byte.
+        let first = lines[(count / 2 - 1)...].joined().map { $0 }
+        let text = first + lines[..<(count / 2 - 1)].joined()
+        let cut = text.withUnsafeBytes { TwoLanes.middleCut($0, separator: [10]) }
+        XCTAssertEqual(cut, first.count, "the descent is at the cut")
+        return text
     }
 }

@@ -62,7 +62,9 @@ extension PerfScriptCollapser {
     /// Takes in what the second lane collapsed from the samples right after this collapser's, and
     /// empties its tree (it keeps its names and frame cache) for the next batch.
     private mutating func absorb(_ other: inout PerfScriptCollapser) {
-        profile.merge(other.profile)
+        // Frames are named leaf first, nodes made root first: take the lane's new names in its order.
+        profile.merge(other.profile, newNamesFrom: laneNamesMerged)
+        laneNamesMerged = other.profile.names.count
         samplesKept += other.samplesKept
         samplesFiltered += other.samplesFiltered
         if other.weirdLines > 0 {

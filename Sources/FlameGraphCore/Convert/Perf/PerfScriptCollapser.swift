@@ -80,6 +80,8 @@ public struct PerfScriptCollapser {
     var lane: [PerfScriptCollapser] = []
     /// Batches collapsed on two cores (tests check that the lanes run).
     var laneBatches = 0
+    /// The lane's names already taken in (its name table lives on across batches).
+    var laneNamesMerged = 0
 
     public init(options: PerfCollapseOptions = PerfCollapseOptions()) {
         self.init(options: options, lanes: true)
