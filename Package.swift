@@ -3,9 +3,11 @@ import PackageDescription
 
 // Targets point down: the executable is a trampoline into FlameGraphCommands, which drives the pure
 // FlameGraphCore (no files, network, processes, clocks or environment in there).
+//
+// Linux only (Glibc, /proc, perf, posix_spawn's closefrom): no `platforms:` entry, because that list
+// names Apple platforms only and none of them builds this package.
 let package = Package(
     name: "flame-graph",
-    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "flame-graph", targets: ["flame-graph"]),
         .library(name: "FlameGraphCore", targets: ["FlameGraphCore"]),
@@ -36,7 +38,11 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
-        .target(name: "FlameGraphCore", dependencies: ["CZlib"], exclude: ["README.md"]),
+        .target(
+            name: "FlameGraphCore", dependencies: ["CZlib"], exclude: ["README.md"], plugins: ["EmbedText"]),
+        // Turns the core's .js files into Swift string constants at build time (no run-time file I/O).
+        .plugin(name: "EmbedText", capability: .buildTool(), dependencies: ["embed-text"], path: "Plugins/EmbedText"),
+        .executableTarget(name: "embed-text", path: "Tools/embed-text"),
         .systemLibrary(
             name: "CLibGit2",
             pkgConfig: "libgit2",
@@ -60,7 +66,9 @@ let package = Package(
         ),
         .target(
             name: "FlameGraphTestSupport",
-            path: "Tests/FlameGraphTestSupport"
+            dependencies: ["FlameGraphCore"],
+            path: "Tests/FlameGraphTestSupport",
+            exclude: ["README.md"]
         ),
         .testTarget(
             name: "FlameGraphCoreTests",
@@ -68,11 +76,16 @@ let package = Package(
         ),
         .testTarget(
             name: "FlameGraphStoreTests",
-            dependencies: ["FlameGraphStore", "FlameGraphCore"]
+            dependencies: ["FlameGraphStore", "FlameGraphCore", "FlameGraphTestSupport"]
         ),
         .testTarget(
             name: "FlameGraphCaptureTests",
             dependencies: ["FlameGraphCapture", "FlameGraphCore", "FlameGraphTestSupport"]
+        ),
+        .testTarget(
+            name: "FlameGraphHostileTests",
+            dependencies: ["FlameGraphCapture", "FlameGraphCore", "FlameGraphTestSupport"],
+            exclude: ["hostile_server.py"]
         ),
         .testTarget(
             name: "FlameGraphCommandsTests",

@@ -39,8 +39,8 @@ public struct DirectoryStore: BaselineStore {
         let folder = folder(commit)
         if !force, exists("\(folder)/\(service).json") {
             throw FlameGraphError(
-                .cannotCreate,
-                "A baseline for service '\(service)' at commit \(commit.prefix(12)) already exists in \(directory); pass --force to replace it."
+                .usage,
+                "A baseline for service '\(service)' at commit \(commit.prefix(12)) already exists in \(directory); pass --force (baseline save) or --replace-baseline (capture commands) to replace it."
             )
         }
         try makeDirectories(folder)

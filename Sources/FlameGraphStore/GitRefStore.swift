@@ -80,8 +80,8 @@ public final class GitRefStore: BaselineStore {
             try repository.editTree(root, at: Self.folder(commit)[...]) { folder in
                 if !force, folder.entry(marker) != nil {
                     throw FlameGraphError(
-                        .cannotCreate,
-                        "A baseline for service '\(service)' at commit \(commit.prefix(12)) already exists; pass --force to replace it."
+                        .usage,
+                        "A baseline for service '\(service)' at commit \(commit.prefix(12)) already exists; pass --force (baseline save) or --replace-baseline (capture commands) to replace it."
                     )
                 }
                 try folder.insert("\(service).folded", foldedBlob, isTree: false)
@@ -186,8 +186,24 @@ public final class GitRefStore: BaselineStore {
     private func rootTree(_ what: String) throws -> GitTree? {
         try gitStep(what, .badInput) {
             guard let tip = try repository.referenceTarget(reference) else { return nil }
-            return try repository.tree(try repository.treeID(ofCommit: tip))
+            let tree = try repository.tree(try repository.treeID(ofCommit: tip))
+            try checkIsStore(tree)
+            return tree
         }
+    }
+
+    /// Refuses a reference moved onto something that is not a baseline store (a code commit): building
+    /// on it would push the code's files along with the baselines.
+    private func checkIsStore(_ tree: GitTree) throws {
+        guard
+            let foreign = tree.entries().first(where: {
+                !($0.isTree && $0.name.count == 2 && $0.name.allSatisfy { $0.isHexDigit && !$0.isUppercase })
+            })
+        else { return }
+        throw FlameGraphError(
+            .badInput,
+            "\(reference) does not point at a baseline store (its commit holds '\(foreign.name)'): was it moved by hand? Point it back at its last baseline commit (git update-ref) or delete it"
+        )
     }
 
     /// Commits the tree `edit` derives from the current one (nil if the ref does not exist yet) and moves
@@ -202,6 +218,7 @@ public final class GitRefStore: BaselineStore {
             let swapped: Bool = try gitStep(what, .cannotCreate) {
                 let tip = try repository.referenceTarget(reference)
                 let tipTree = try tip.map { id throws(GitError) in try repository.treeID(ofCommit: id) }
+                if let tipTree { try checkIsStore(try repository.tree(tipTree)) }
                 let tipTime = try tip.map { id throws(GitError) in try repository.commitTime(id) } ?? 0
                 let newTree = try edit(tipTree) ?? repository.emptyTree()
                 let signature = CommitSignature(

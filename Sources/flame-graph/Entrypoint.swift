@@ -1,10 +1,10 @@
 import FlameGraphCommands
 
 /// The executable is a trampoline: everything, including exit-status mapping, lives in the library so
-/// tests can run commands in-process.
+/// tests can run commands in-process (`FlameGraphCLI.run(arguments, context:)`).
 @main
 enum Entrypoint {
-    static func main() async {
-        await FlameGraphCLI.main()
+    static func main() {
+        FlameGraphCLI.main()
     }
 }

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Writes a small hand-laid-out flame graph SVG that embeds InteractiveScript.swift's JS and CSS.
+"""Writes a small hand-laid-out flame graph SVG that embeds the renderer's script (InteractiveScript.js,
+InteractiveSearch.js) and CSS (InteractiveScript.swift).
 
 It follows docs/SVG_FORMAT.md so the browser test has a fixture before (and independently of) the
 Swift renderer. Usage:
@@ -18,7 +19,9 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 HERE = Path(__file__).resolve().parent
-SCRIPT_SWIFT = HERE.parent.parent / "Sources/FlameGraphCore/Render/InteractiveScript.swift"
+RENDER = HERE.parent.parent / "Sources/FlameGraphCore/Render"
+SCRIPT_SWIFT = RENDER / "InteractiveScript.swift"
+SCRIPT_JS = [RENDER / "InteractiveScript.js", RENDER / "InteractiveSearch.js"]
 
 # Folded stacks of the sample: "compute" matches nested frames (compute;compute_inner) and a
 # disjoint one (recompute), Parse_number exercises ignore-case, the long name exercises truncation.
@@ -64,8 +67,9 @@ def swift_raw_string(source: str, name: str) -> str:
 
 def load_script():
     source = SCRIPT_SWIFT.read_text()
-    js = swift_raw_string(source, "javaScript")
-    css = swift_raw_string(source, "css")
+    js = "\n".join(p.read_text() for p in SCRIPT_JS)
+    # The label colours the renderer writes before the script's CSS.
+    css = "#frames text { fill:rgb(0,0,0) }\n#frames text.l { fill:rgb(255,255,255) }\n" + swift_raw_string(source, "css")
     if "]]>" in js:
         sys.exit("make_sample: the JavaScript contains ']]>', which ends the CDATA section")
     if "<" in css or "&" in css:
@@ -133,6 +137,16 @@ def color(name):
     return f"rgb({205 + h % 50},{(h * 7) % 180 + 40},{(h * 13) % 50})"
 
 
+def light_text(fill):
+    """White text where it contrasts more than black (WCAG luminance), as the renderer chooses."""
+    def channel(v):
+        v /= 255
+        return v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4
+    r, g, b = (int(v) for v in fill[4:-1].split(","))
+    lum = 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+    return 1.05 / (lum + 0.05) > (lum + 0.05) / 0.05
+
+
 def fit_label(name, width):
     char = FONT_SIZE * FONT_WIDTH
     if width < 3 * char:
@@ -167,8 +181,8 @@ def render(root, inverted=False, empty=False):
     w('<script type="text/ecmascript"><![CDATA[')
     w(f'var fg = {{"nametype": "Function:", "fontsize": {FONT_SIZE}, "fontwidth": {FONT_WIDTH}, '
       f'"xpad": {XPAD}, "inverted": {"true" if inverted else "false"}, '
-      f'"searchcolor": "rgb(230,0,230)", "countname": "samples", "total": {total}, '
-      f'"differential": false}};')
+      f'"searchcolor": "rgb(230,0,230)", "unit": "samples", "total": {total}, '
+      f'"differential": false, "fluid": false, "textinset": 3}};')
     w(js)
     w(']]></script>')
     w(f'<rect x="0" y="0" width="100%" height="{height}" fill="url(#background)"/>')
@@ -188,11 +202,13 @@ def render(root, inverted=False, empty=False):
         x_pct = 100 * start / total
         w_pct = 100 * width / total
         share = fmt(100 * width / total)
-        label = fit_label(node.name, w_pct / 100 * inner)
+        label = fit_label(node.name, w_pct / 100 * inner - 6)
+        fill = color(node.name)
+        cls = ' class="l"' if light_text(fill) else ""
         w(f'<g><title>{escape(node.name)} ({width} samples, {share}%)</title>'
           f'<rect x="{fmt(x_pct)}%" y="{y}" width="{fmt(w_pct)}%" height="{FRAME_HEIGHT - 1}" '
-          f'fill="{color(node.name)}" fg:x="{start}" fg:w="{width}"/>'
-          f'<text x="{fmt(x_pct + 0.25)}%" y="{y + 10.5}">{escape(label)}</text></g>')
+          f'fill="{fill}" fg:x="{start}" fg:w="{width}"/>'
+          f'<text x="{fmt(x_pct)}%" dx="3" y="{y + 10.5}"{cls}>{escape(label)}</text></g>')
     w('</svg>')
     w(metadata(frames))
     w('</svg>')

@@ -8,7 +8,11 @@ Needs `pip install playwright` and `apt-get install chromium`; it never download
 names default to ones derived from the SVG (the widest frames), so it works on any graph we render.
 Checks: no page errors; hover details; click-to-zoom geometry, hiding, ancestors and labels; Reset
 Zoom; search highlighting and the Matched percentage (recomputed here from fg:x/fg:w, nested
-matches counted once); ignore case; invalid regexes; Ctrl+F and Esc; URL state written and restored.
+matches counted once; of the view when zoomed); the Search button turning into Reset Search; an
+invalid regex shown as an error; ignore case; Ctrl+F and Esc; URL state written and restored.
+Readability, measured in the page: no label overflows its frame (text length against the rect, in
+pixels) and each label uses the room it has; every label's colour contrasts >= 4.5:1 with its fill;
+the graph follows the window width and refits its labels on resize (or keeps --width when fixed).
 Prints `N passed, M failed` last and exits non-zero on any failure. Under pytest,
 `test_sample_svg` runs it on Tests/Browser/sample.svg.
 """
@@ -19,105 +23,15 @@ import sys
 import tempfile
 import urllib.parse
 import xml.etree.ElementTree as ET
-from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from pathlib import Path
 
-SVG_NS = "http://www.w3.org/2000/svg"
-FG_NS = "http://github.com/jonhoo/inferno"
-CHROMIUM = "/usr/bin/chromium"
 HERE = Path(__file__).resolve().parent
 
-# Reads every frame's drawn state in one round trip, in the same order as parse_svg().
-READ_FRAMES_JS = """() => {
-  const c = document.getElementById("frames");
-  if (!c) return [];
-  return Array.from(c.children)
-    .filter(g => g.localName === "g" && g.querySelector("rect"))
-    .map(g => {
-      const r = g.querySelector("rect"), t = g.querySelector("text");
-      return {cls: g.getAttribute("class") || "", x: r.getAttribute("x"), w: r.getAttribute("width"),
-              fill: r.getAttribute("fill"), tx: t ? t.getAttribute("x") : null,
-              label: t ? t.textContent : null, shown: getComputedStyle(g).display !== "none"};
-    });
-}"""
-
-
-class Frame:
-    def __init__(self, index, g):
-        rect = g.find(f"{{{SVG_NS}}}rect")
-        title = g.find(f"{{{SVG_NS}}}title")
-        text = g.find(f"{{{SVG_NS}}}text")
-        self.index = index
-        self.title = title.text or "" if title is not None else ""
-        cut = self.title.rfind(" (")
-        self.name = self.title[:cut] if cut >= 0 else self.title
-        self.x_attr = rect.get(f"{{{FG_NS}}}x")
-        self.x = Fraction(self.x_attr)
-        self.w = Fraction(rect.get(f"{{{FG_NS}}}w"))
-        self.y = float(rect.get("y"))
-        self.height = float(rect.get("height"))
-        self.rect_x, self.rect_w, self.fill = rect.get("x"), rect.get("width"), rect.get("fill")
-        self.text_x = text.get("x") if text is not None else None
-        self.label = (text.text or "") if text is not None else None
-        self.depth = 0
-
-    @property
-    def end(self):
-        return self.x + self.w
-
-    def contains(self, other):
-        return self.x <= other.x and other.end <= self.end
-
-
-def parse_svg(path):
-    root = ET.parse(path).getroot()
-    container = next((e for e in root.iter(f"{{{SVG_NS}}}svg") if e.get("id") == "frames"), None)
-    if container is None:
-        return [], None
-    gs = [g for g in container if g.tag == f"{{{SVG_NS}}}g" and g.find(f"{{{SVG_NS}}}rect") is not None]
-    return [Frame(i, g) for i, g in enumerate(gs)], float(container.get("width"))
-
-
-def assign_depths(frames, inverted):
-    """Depth from rows only, as the contract says: root row at the bottom (top when inverted)."""
-    if not frames:
-        return
-    rows = sorted({f.y for f in frames})
-    steps = [b - a for a, b in zip(rows, rows[1:]) if b > a]
-    step = min(steps) if steps else frames[0].height + 1
-    root_y = rows[0] if inverted else rows[-1]
-    for f in frames:
-        f.depth = round(abs(f.y - root_y) / step)
-
-
-def covered(frames):
-    """Weight covered by the union of the frames' [x, x+w)."""
-    total, start, end = Fraction(0), None, None
-    for f in sorted(frames, key=lambda f: f.x):
-        if end is None or f.x > end:
-            if end is not None:
-                total += end - start
-            start, end = f.x, f.end
-        else:
-            end = max(end, f.end)
-    if end is not None:
-        total += end - start
-    return total
-
-
-def percent_text(value):
-    """JS toFixed(2) rounds exact ties up; Python's format rounds half-even."""
-    return str(Decimal(float(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
-
-
-def js_regex_source(name):
-    return re.sub(r"[.*+?^${}()|\[\]\\/]", lambda m: "\\" + m.group(0), name)
-
-
-def pct_value(s):
-    return float(s.rstrip("%")) if s is not None else float("nan")
-
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from svg_model import (  # noqa: E402  (the page-independent half: frames, JS probes, arithmetic)
+    CHROMIUM, LABELS_JS, READ_FRAMES_JS, assign_depths, clipped, covered, label_report, pick_search_regex,
+    parse_svg, pct_value, percent_text)
 
 class Run:
     def __init__(self, svg, out_dir, opts):
@@ -204,24 +118,7 @@ class Run:
         return other.end <= target.x or other.x >= target.end
 
     def pick_search(self):
-        if self.opts.search:
-            return self.opts.search
-        # Among the widest frames' names, prefer one whose literal matches nest (so counting them
-        # once matters), then the one matching the most frames.
-        names = []
-        for f in sorted((f for f in self.frames if f.depth > 0), key=lambda f: -f.w):
-            if f.name not in names:
-                names.append(f.name)
-            if len(names) == 40:
-                break
-        best, best_key = None, None
-        for name in names:
-            hits = [f for f in self.frames if name in f.name]
-            nested = sum(f.w for f in hits) != covered(hits)
-            key = (nested, len(hits))
-            if best_key is None or key > best_key:
-                best, best_key = name, key
-        return js_regex_source(best) if best is not None else "^$never"
+        return self.opts.search or pick_search_regex(self.frames)
 
     def js_matches(self, regex, ignore_case):
         return self.page.evaluate(
@@ -247,7 +144,11 @@ class Run:
                     return
                 assign_depths(self.frames, bool(self.fg.get("inverted")))
                 print(f"{self.svg.name}: {len(self.frames)} frames, total {self.fg.get('total')}")
+                self.loaded = self.state()
+                self.frames_width = self.page.evaluate("() => document.getElementById('frames').width.baseVal.value")
                 self.check_initial()
+                self.check_labels("load")
+                self.check_width()
                 self.shot("01-loaded")
                 self.check_hover()
                 self.check_zoom()
@@ -262,6 +163,38 @@ class Run:
         self.check("hide" in self.classes("unzoom"), "#unzoom starts hidden")
         self.check(self.text("details") in (" ", ""), "#details starts blank", repr(self.text("details")))
         self.check_no_errors("load")
+
+    def check_labels(self, when):
+        labels = self.page.evaluate(LABELS_JS)
+        r = label_report(labels)
+        self.check(not r["over"], f"{when}: 0 of {len(labels)} labels overflow their frame",
+                   "; ".join(r["over"][:3]) + f" ({len(r['over'])} in all)")
+        self.check(not r["bad"], f"{when}: labels are the name or a '..'-cut of it", "; ".join(r["bad"][:3]))
+        self.check(not r["wasted"], f"{when}: cut labels use the room they have", "; ".join(r["wasted"][:3]))
+        self.check(not r["low"], f"{when}: every label contrasts >= 4.5:1 with its fill", "; ".join(r["low"][:3]))
+        return labels
+
+    def check_width(self):
+        svg_w = lambda: self.page.evaluate("() => document.documentElement.getBoundingClientRect().width")
+        if self.fg.get("fluid"):
+            self.check(abs(svg_w() - 1300) < 1, "the graph fills the window (1300 px)", f"{svg_w():.0f} px")
+            self.page.set_viewport_size({"width": 900, "height": 900})
+            self.page.wait_for_timeout(150)
+            fw = self.page.evaluate("() => document.getElementById('frames').width.baseVal.value")
+            self.check(abs(svg_w() - 900) < 1 and abs(fw - (900 - 2 * self.fg.get("xpad", 10))) < 1,
+                       "after a resize to 900 px the graph and #frames follow", f"svg {svg_w():.0f}, frames {fw:.0f}")
+            self.check_labels("900 px window")
+            self.page.set_viewport_size({"width": 1300, "height": 900})
+            self.page.wait_for_timeout(150)
+            self.check(self.state() == self.loaded, "back at 1300 px the labels are as loaded")
+        else:
+            want = float(ET.parse(self.svg).getroot().get("width"))
+            self.page.set_viewport_size({"width": 900, "height": 900})
+            self.page.wait_for_timeout(150)
+            self.check(abs(svg_w() - want) < 1, f"a fixed-width graph keeps its {want:.0f} px in a 900 px window",
+                       f"{svg_w():.0f} px")
+            self.page.set_viewport_size({"width": 1300, "height": 900})
+            self.page.wait_for_timeout(150)
 
     def check_hover(self):
         frame = self.pick_hover()
@@ -309,8 +242,7 @@ class Run:
             o = max(outside, key=lambda f: f.w)
             self.check(not st[o.index]["shown"] and not self.g(o).is_visible(),
                        f"{how}: {o.name!r} outside the zoomed frame is hidden")
-        bad_geometry, bad_vis, bad_parent, bad_label = [], [], [], []
-        cw = self.fg["fontsize"] * self.fg["fontwidth"]
+        bad_geometry, bad_vis, bad_parent = [], [], []
         for f, s in zip(self.frames, st):
             if f.depth >= target.depth and target.contains(f):
                 want_x, want_w = float((f.x - target.x) / target.w * 100), float(f.w / target.w * 100)
@@ -328,41 +260,47 @@ class Run:
                 bad_vis.append(f.name)
             if abs(pct_value(s["x"]) - want_x) > 0.001 or abs(pct_value(s["w"]) - want_w) > 0.001:
                 bad_geometry.append(f"{f.name} x={s['x']} w={s['w']} want {want_x:.4f}%/{want_w:.4f}%")
-            if s["label"] is not None:
-                problem = label_problem(f.name, s["label"], want_w / 100 * self.frames_width, cw,
-                                        bool(self.fg.get("truncateleft")))
-                if problem:
-                    bad_label.append(f"{f.name!r} -> {s['label']!r}: {problem}")
         self.check(not bad_vis, f"{how}: exactly the zoomed frame, its descendants and ancestors are shown",
                    ", ".join(bad_vis[:5]))
         self.check(not bad_parent, f"{how}: ancestors (and only they) have class parent", ", ".join(bad_parent[:5]))
         self.check(not bad_geometry, f"{how}: frames rescaled from fg:x/fg:w", "; ".join(bad_geometry[:3]))
-        self.check(not bad_label, f"{how}: labels re-truncated to their new width", "; ".join(bad_label[:3]))
+        self.check_labels(how)
 
     def check_unzoomed(self, how):
         st = self.state()
-        changed = [f.name for f, s in zip(self.frames, st)
-                   if (s["x"], s["w"], s["tx"], s["label"]) != (f.rect_x, f.rect_w, f.text_x, f.label)
+        changed = [f.name for f, s, s0 in zip(self.frames, st, self.loaded)
+                   if (s["x"], s["w"], s["tx"], s["label"]) != (s0["x"], s0["w"], s0["tx"], s0["label"])
                    or not s["shown"] or "parent" in s["cls"].split()]
         self.check(not changed, f"{how}: every frame is back as rendered", ", ".join(changed[:5]))
         self.check("hide" in self.classes("unzoom"), f"{how}: Reset Zoom hidden again")
 
-    def check_search_result(self, regex, ignore_case, what):
+    def check_search_result(self, regex, ignore_case, what, zoomed=None):
         st = self.state()
         hits = self.js_matches(regex, ignore_case)
         wrong = [f.name for f, s, hit in zip(self.frames, st, hits)
                  if s["fill"] != (self.fg["searchcolor"] if hit else f.fill)]
         self.check(not wrong, f"{what}: matches filled with searchcolor, others unchanged", ", ".join(wrong[:5]))
         matched = [f for f, hit in zip(self.frames, hits) if hit]
-        total = Fraction(str(self.fg["total"]))
-        value = covered(matched) * 100 / total if total else Fraction(0)
-        want = f"Matched: {percent_text(value)}%"
+        if zoomed is None:
+            total = Fraction(str(self.fg["total"]))
+            value = covered(matched) * 100 / total if total else Fraction(0)
+            want = f"Matched: {percent_text(value)}%"
+        else:
+            # The share of the view: matches shown in it (the zoomed frame's subtree and its ancestors),
+            # clipped to the zoomed frame.
+            shown = [f for f, s in zip(self.frames, st) if s["shown"]]
+            inside = [clipped(f, zoomed) for f in matched if f in shown]
+            value = covered([c for c in inside if c.w > 0]) * 100 / zoomed.w
+            want = f"Matched: {percent_text(value)}% of view"
+            self.check(all(st[f.index]["fill"] == self.fg["searchcolor"] for f in matched if f in shown),
+                       f"{what}: the matches in view are highlighted")
         got = self.text("matched")
         if not matched:
             self.check(got in (" ", "", "Matched: 0.00%"), f"{what}: nothing matched", repr(got))
         else:
             self.check(got == want, f"{what}: #matched reads {want!r}", repr(got))
-        self.check("show" in self.classes("search"), f"{what}: #search has class show")
+        self.check("show" in self.classes("search") and self.text("search") == "Reset Search",
+                   f"{what}: the Search button shows and reads 'Reset Search'", repr(self.text("search")))
         return matched
 
     def check_cleared(self, what):
@@ -370,7 +308,8 @@ class Run:
         wrong = [f.name for f, s in zip(self.frames, st) if s["fill"] != f.fill]
         self.check(not wrong, f"{what}: original fills restored", ", ".join(wrong[:5]))
         self.check(self.text("matched") in (" ", ""), f"{what}: #matched blank", repr(self.text("matched")))
-        self.check("show" not in self.classes("search"), f"{what}: #search no longer shown")
+        self.check("show" not in self.classes("search") and self.text("search") == "Search",
+                   f"{what}: the button reads 'Search' again", repr(self.text("search")))
         self.check("s" not in self.query(), f"{what}: s= dropped from the URL", self.page.url)
 
     def check_search(self):
@@ -387,6 +326,8 @@ class Run:
         st = self.state()
         self.check(all(s["fill"] == f.fill for f, s in zip(self.frames, st)),
                    "invalid regex highlights nothing")
+        self.check((self.text("matched") or "").startswith("Invalid regex"),
+                   "an invalid regex is reported, not dropped", repr(self.text("matched")))
         self.check_no_errors("search")
 
     def check_ignore_case_and_keys(self):
@@ -436,14 +377,14 @@ class Run:
         url = self.page.url
         self.page.goto("about:blank")
         self.page.goto(url)
-        self.check_search_result(regex, False, "reloaded URL: search restored")
+        self.check_search_result(regex, False, "reloaded URL: search restored", zoomed=target)
         self.check_zoomed(target, "reloaded URL")
         # …and one built here from the contract alone, with ignore case.
         query = "?" + urllib.parse.urlencode({"s": regex, "i": "1", "x": target.x_attr, "y": target.depth})
         self.page.goto("about:blank")
         self.load(query)
         self.check("show" in self.classes("ignorecase"), "?i=1 turns ignore case on")
-        self.check_search_result(regex, True, "built URL: search restored")
+        self.check_search_result(regex, True, "built URL: search restored", zoomed=target)
         self.check_zoomed(target, "built URL")
         self.shot("05-restored-from-url")
         self.page.click("#unzoom")
@@ -462,26 +403,6 @@ class Run:
         }""", target.index)
         self.check(ms <= self.opts.max_zoom_ms, f"zoom + reset of {len(self.frames)} frames in {ms:.0f} ms",
                    f"limit {self.opts.max_zoom_ms} ms")
-
-
-def label_problem(name, label, width, cw, left=False):
-    """Why `label` is not an acceptable truncation of `name` for a frame `width` units wide, or None."""
-    if width < 3 * cw:
-        return None if label == "" else "should be empty under 3 characters' width"
-    if len(label) * cw > width + 1e-6:
-        return f"{len(label)} chars do not fit {width:.1f} units"
-    if label == name:
-        return None
-    if len(name) * cw <= width:
-        return "the whole name fits"
-    if left and not (label.startswith("..") and name.endswith(label[2:]) and len(label) > 2):
-        return "not '..' followed by a suffix (fg.truncateleft)"
-    if not left and not (label.endswith("..") and name.startswith(label[:-2]) and len(label) > 2):
-        return "not a prefix followed by '..'"
-    # Allow a couple of characters of padding, but the label must use the room it has.
-    if len(label) < int(width // cw) - 3:
-        return f"only {len(label)} chars where {int(width // cw)} fit"
-    return None
 
 
 def run(svg, out_dir, opts):

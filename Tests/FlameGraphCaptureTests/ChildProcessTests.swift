@@ -1,4 +1,5 @@
 import FlameGraphCore
+import FlameGraphTestSupport
 import Foundation
 import XCTest
 
@@ -17,16 +18,6 @@ final class ChildProcessTests: XCTestCase {
 
     func sh(_ script: String, stdout: ChildOutput = .stream, limit: Int = 64 * 1024) -> ProcessSpec {
         ProcessSpec(executable: "/bin/sh", arguments: ["-c", script], standardOutput: stdout, stderrLimit: limit)
-    }
-
-    /// Waits up to `seconds` for `condition`.
-    func eventually(_ seconds: Double = 3, _ condition: () -> Bool) -> Bool {
-        let until = Monotonic.now() + seconds
-        while Monotonic.now() < until {
-            if condition() { return true }
-            usleep(20_000)
-        }
-        return condition()
     }
 
     func testStdoutIsStreamedInChunksNotHeldWhole() throws {

@@ -30,15 +30,6 @@ final class ProcFSTests: XCTestCase {
         return p
     }
 
-    func eventually(_ seconds: Double = 5, _ condition: () -> Bool) -> Bool {
-        let until = Monotonic.now() + seconds
-        while Monotonic.now() < until {
-            if condition() { return true }
-            usleep(20_000)
-        }
-        return condition()
-    }
-
     func testThisProcess() {
         let me = getpid()
         XCTAssertEqual(ProcFS.presence(of: me), .alive)

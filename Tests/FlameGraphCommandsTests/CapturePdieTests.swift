@@ -33,8 +33,10 @@ final class CapturePdieTests: CaptureTestCase {
 
     override func setUpWithError() throws {
         try super.setUpWithError()
-        guard let python = Self.python else { throw XCTSkip("python3 is not installed") }
-        guard let pySpy = Self.pySpy else { throw XCTSkip("py-spy is not installed (pip install py-spy)") }
+        guard let python = Self.python else {
+            try RequiredTool.missing("python3 is not installed (apt-get install python3)")
+        }
+        guard let pySpy = Self.pySpy else { try RequiredTool.missing("py-spy is not installed (pip install py-spy)") }
         try Self.service.write(toFile: dir + "/service.py", atomically: true, encoding: .utf8)
         _ = FileManager.default.createFile(atPath: dir + "/requests.log", contents: nil)
         port = freePort()

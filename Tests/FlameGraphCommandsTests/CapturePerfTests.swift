@@ -48,9 +48,10 @@ final class CapturePerfTests: CaptureTestCase {
             "\(stacks.prefix(5))", file: file, line: line)
     }
 
+    /// End to end: the built binary, as users run it.
     func testCommandIsProfiledUntilItExitsWithItsHotFunctionsAtTheirShares() throws {
         let svg = dir + "/cmd.svg"
-        let r = try fg([
+        let r = try fgBinary([
             "perf", "--cmd", "\(binary) 3000000 1000000 250", "--duration", "60", "--frequency", "999", "-o", svg,
             "--folded-output", dir + "/cmd.folded",
         ])
@@ -94,6 +95,35 @@ final class CapturePerfTests: CaptureTestCase {
         XCTAssertTrue(missing.stderr.contains("nope.data does not exist"), missing.stderr)
     }
 
+    func testRoundsAreTimeSlicesOfOneRecordingThatMergeToTheWhole() throws {
+        let data = dir + "/sliced.data"
+        let rec = try Self.runTool(
+            "/usr/bin/perf", ["record", "-q", "-F", "999", "-g", "-o", data, "--", binary, "1000000", "3000000", "150"])
+        XCTAssertEqual(rec.status, 0, rec.output)
+        let one = try fg([
+            "perf", "--perf-data", data, "--rounds", "1", "-o", dir + "/1.svg", "--folded-output", "1.folded",
+        ])
+        let five = try fg([
+            "perf", "--perf-data", data, "--rounds", "5", "-o", dir + "/5.svg", "--folded-output", "5.folded",
+        ])
+        XCTAssertEqual(one.status, 0, one.stderr)
+        XCTAssertEqual(five.status, 0, five.stderr)
+        XCTAssertTrue(five.stderr.contains(" in 5 rounds"), five.stderr)
+        XCTAssertFalse(one.stderr.contains(" rounds"), one.stderr)
+        XCTAssertEqual(
+            try String(contentsOfFile: dir + "/5.folded", encoding: .utf8),
+            try String(contentsOfFile: dir + "/1.folded", encoding: .utf8), "the merge of the slices is the whole")
+
+        let command = try fg([
+            "perf", "--cmd", "\(binary) 3000000 1000000 250", "--rounds", "4", "--frequency", "999", "-o",
+            dir + "/c.svg", "--folded-output", dir + "/c.folded",
+        ])
+        XCTAssertEqual(command.status, 0, command.stderr)
+        XCTAssertTrue(command.stderr.contains(" in 4 rounds"), command.stderr)
+        try assertShares(dir + "/c.folded", a: 0.75)
+        XCTAssertEqual(leftovers(), [], "the kept perf script text is removed")
+    }
+
     func testDwarfCallGraphsRecoverStacksWithoutFramePointers() throws {
         // Built without frame pointers: -g loses the callers of the leaf, DWARF unwinding keeps them.
         try Self.workload.write(toFile: dir + "/nofp.c", atomically: true, encoding: .utf8)
@@ -116,7 +146,7 @@ final class CapturePerfTests: CaptureTestCase {
     }
 
     func testProgressLineOnATerminalOnly() throws {
-        guard let script = Self.which("script") else { throw XCTSkip("util-linux script is not installed") }
+        let script = try RequiredTool.require("script", install: "apt-get install util-linux")
         // `script` gives the run a terminal; its transcript is what the terminal showed.
         func onTerminal(_ extra: [String], env: [String: String] = [:]) throws -> String {
             let transcript = dir + "/typescript"
@@ -188,8 +218,8 @@ final class CapturePerfTests: CaptureTestCase {
     }
 
     func testTargetExitingDuringTheCaptureKeepsWhatWasCaptured() throws {
-        // About a second of work, then exit; the capture asked for 20 s.
-        let target = try start(binary, ["3000000", "1000000", "120"])
+        // A few seconds of work (on a busy machine too), then exit; the capture asked for 20 s.
+        let target = try start(binary, ["3000000", "1000000", "300"])
         let r = try fg([
             "perf", "--pid", "\(target.processIdentifier)", "--duration", "20", "--frequency", "499", "-o",
             dir + "/e.svg", "--folded-output", dir + "/e.folded",

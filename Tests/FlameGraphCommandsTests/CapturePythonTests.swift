@@ -47,8 +47,10 @@ final class CapturePythonTests: CaptureTestCase {
 
     override func setUpWithError() throws {
         try super.setUpWithError()
-        guard let python = Self.python else { throw XCTSkip("python3 is not installed") }
-        guard Self.pySpy != nil else { throw XCTSkip("py-spy is not installed (pip install py-spy)") }
+        guard let python = Self.python else {
+            try RequiredTool.missing("python3 is not installed (apt-get install python3)")
+        }
+        guard Self.pySpy != nil else { try RequiredTool.missing("py-spy is not installed (pip install py-spy)") }
         self.python = python
         for (name, text) in [("hot.py", Self.hot), ("sleepy.py", Self.sleepy), ("parent.py", Self.parent)] {
             try text.write(toFile: "\(dir)/\(name)", atomically: true, encoding: .utf8)
@@ -62,9 +64,10 @@ final class CapturePythonTests: CaptureTestCase {
         return p
     }
 
+    /// End to end: the built binary, as users run it.
     func testHotFunctionsAtTheirShares() throws {
         let target = try startScript("hot.py")
-        let r = try fg([
+        let r = try fgBinary([
             "python", "--pid", "\(target.processIdentifier)", "--duration", "2", "--rate", "200", "-o", dir + "/py.svg",
             "--folded-output", dir + "/py.folded",
         ])
@@ -79,6 +82,24 @@ final class CapturePythonTests: CaptureTestCase {
         XCTAssertTrue(names.contains { $0.hasPrefix("hot_a (") && $0.contains("hot.py") }, "\(names)")
         XCTAssertTrue(target.isRunning)
         XCTAssertEqual(leftovers(), [])
+    }
+
+    func testRoundsAreBackToBackPySpyRunsDrawnMerged() throws {
+        let target = try startScript("hot.py")
+        let r = try fg([
+            "python", "--pid", "\(target.processIdentifier)", "--duration", "3", "--rounds", "3", "--rate", "200",
+            "-o", dir + "/r.svg", "--folded-output", dir + "/r.folded",
+        ])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stderr.contains(" in 3 rounds"), r.stderr)
+        let stacks = try folded(dir + "/r.folded")
+        XCTAssertEqual(share(stacks, function: "hot_a"), 2.0 / 3, accuracy: 0.15, "\(stacks)")
+        XCTAssertGreaterThan(stacks.reduce(0) { $0 + $1.weight }, 150, "three rounds of samples, merged")
+        XCTAssertEqual(leftovers(), [])
+
+        let tooMany = try fg(["python", "--pid", "\(target.processIdentifier)", "--duration", "2", "--rounds", "3"])
+        XCTAssertEqual(tooMany.status, 64, tooMany.stderr)
+        XCTAssertTrue(tooMany.stderr.contains("--rounds 3 with --duration 2"), tooMany.stderr)
     }
 
     func testIdleAndSubprocessesArePassedToPySpy() throws {
@@ -170,7 +191,7 @@ final class CapturePythonTests: CaptureTestCase {
     }
 
     func testTargetExitingDuringTheCaptureKeepsWhatWasCaptured() throws {
-        let target = try startScript("hot.py", ["1.5"])
+        let target = try startScript("hot.py", ["6"])
         let r = try fg([
             "python", "--pid", "\(target.processIdentifier)", "--duration", "20", "-o", dir + "/e.svg",
             "--folded-output",
@@ -207,7 +228,9 @@ final class CapturePythonTests: CaptureTestCase {
                 "python", "--pid", "\(target.processIdentifier)", "--duration", "20", "-o", dir + "/c.svg",
                 "--folded-output", dir + "/c.folded",
             ], tag: "ctrlc")
-        usleep(2_000_000)
+        // Ctrl-C once py-spy is sampling (its output file is in our TMPDIR), however slow the start.
+        XCTAssertTrue(eventually(20) { !processes(mentioning: tmp).isEmpty }, "py-spy started")
+        usleep(1_000_000)
         kill(p.processIdentifier, SIGINT)
         let r = finish(p, tag: "ctrlc", timeout: 30, since: t0)
         XCTAssertEqual(r.status, 0, r.stderr)

@@ -1,10 +1,12 @@
+import FlameGraphCommands
 import FlameGraphTestSupport
 import Foundation
 import XCTest
 
-/// Shared machinery of the capture end-to-end tests: a private directory (also the TMPDIR of the
-/// runs, so leftovers are visible), workloads the tests build and start, the built `flame-graph`
-/// run with a bounded wait, folded-output shares, and clean-up of everything started.
+/// Shared machinery of the capture tests: a private directory (also the TMPDIR of the runs, so
+/// leftovers are visible), workloads the tests build and start, flame-graph run in-process through
+/// `FlameGraphCLI.run(_:context:)` (`fg`) or as the built binary (`fgBinary`, `launch`: the end-to-end
+/// runs — signals, a terminal, another user), folded-output shares, and clean-up of everything started.
 class CaptureTestCase: XCTestCase {
     var dir = ""
     /// TMPDIR of the flame-graph runs: must be empty after every run.
@@ -30,13 +32,8 @@ class CaptureTestCase: XCTestCase {
 
     // MARK: - Tools
 
-    static func which(_ tool: String) -> String? {
-        for d in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
-            let p = "\(d)/\(tool)"
-            if FileManager.default.isExecutableFile(atPath: p) { return p }
-        }
-        return nil
-    }
+    // Thin forwarders to FlameGraphTestSupport (one home for test helpers).
+    static func which(_ tool: String) -> String? { RequiredTool.which(tool) }
 
     /// The real Python interpreter (not a pyenv shim), so its pid is Python from the first instant.
     static let python: String? = {
@@ -58,21 +55,20 @@ class CaptureTestCase: XCTestCase {
     @discardableResult
     static func runTool(_ tool: String, _ args: [String], cwd: String? = nil) throws -> (status: Int32, output: String)
     {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: tool)
-        p.arguments = args
-        if let cwd { p.currentDirectoryURL = URL(fileURLWithPath: cwd) }
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
-        try p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+        let r = try TestProcess.run(tool, args, in: cwd, timeout: 300)
+        return (r.status, r.output)
     }
 
+    /// How to install the tools the capture tests use.
+    static let installHints = [
+        "perf": "apt-get install linux-perf", "gcc": "apt-get install gcc", "node": "apt-get install nodejs",
+        "go": "apt-get install golang-go", "py-spy": "pip install py-spy", "python3": "apt-get install python3",
+        "script": "apt-get install util-linux", "taskset": "apt-get install util-linux",
+    ]
+
+    /// Each tool, or a skip (a failure in CI) saying how to install it.
     func requireTools(_ tools: String...) throws {
-        for t in tools where Self.which(t) == nil { throw XCTSkip("\(t) is not installed") }
+        for t in tools { try RequiredTool.require(t, install: Self.installHints[t] ?? "install \(t)") }
     }
 
     /// Compiles `source` with `gcc -O0 -fno-omit-frame-pointer` into `dir/name`.
@@ -109,15 +105,6 @@ class CaptureTestCase: XCTestCase {
             kill(p.processIdentifier, SIGKILL)
             while p.isRunning { usleep(10_000) }
         }
-    }
-
-    func eventually(_ seconds: Double = 10, _ condition: () -> Bool) -> Bool {
-        let until = Date().addingTimeInterval(seconds)
-        while Date() < until {
-            if condition() { return true }
-            usleep(50_000)
-        }
-        return condition()
     }
 
     /// Live (not zombie) processes whose command line mentions `text`.
@@ -177,8 +164,8 @@ class CaptureTestCase: XCTestCase {
         p.arguments = arguments
         p.environment = environment(env)
         p.currentDirectoryURL = URL(fileURLWithPath: dir)
-        FileManager.default.createFile(atPath: "\(dir)/\(tag).out", contents: nil)
-        FileManager.default.createFile(atPath: "\(dir)/\(tag).err", contents: nil)
+        _ = FileManager.default.createFile(atPath: "\(dir)/\(tag).out", contents: nil)
+        _ = FileManager.default.createFile(atPath: "\(dir)/\(tag).err", contents: nil)
         p.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: "\(dir)/\(tag).out"))
         p.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: "\(dir)/\(tag).err"))
         p.standardInput = FileHandle.nullDevice
@@ -197,8 +184,23 @@ class CaptureTestCase: XCTestCase {
             stdout: out, stderr: err, seconds: Date().timeIntervalSince(since))
     }
 
-    /// Runs flame-graph to its end (at most `timeout` seconds).
+    /// Runs flame-graph in-process (`FlameGraphCLI.run` with this test's environment, TMPDIR and
+    /// directory); as the built binary when it must run as another user.
     func fg(_ args: [String], env: [String: String] = [:], asNobody: Bool = false, timeout: Double = 120) throws -> Run
+    {
+        if asNobody { return try fgBinary(args, env: env, asNobody: true, timeout: timeout) }
+        let out = CollectedOutput()
+        let err = CollectedOutput()
+        let context = CLIContext(
+            stdout: out.sink, stderr: err.sink, environment: environment(env), workingDirectory: dir)
+        let t0 = Date()
+        let status = FlameGraphCLI.run(args, context: context)
+        return Run(status: status, stdout: out.text, stderr: err.text, seconds: Date().timeIntervalSince(t0))
+    }
+
+    /// Runs the built flame-graph binary to its end (at most `timeout` seconds): the end-to-end path.
+    func fgBinary(_ args: [String], env: [String: String] = [:], asNobody: Bool = false, timeout: Double = 120) throws
+        -> Run
     {
         let t0 = Date()
         let p = try launch(args, env: env, asNobody: asNobody)
@@ -232,37 +234,6 @@ class CaptureTestCase: XCTestCase {
         Set(SVGFrames.parse(try String(contentsOfFile: path, encoding: .utf8), geometry: .samples).map(\.name))
     }
 
-    /// A free TCP port on the loopback interface (bound, read, released).
-    func freePort() -> UInt16 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var a = sockaddr_in()
-        a.sin_family = sa_family_t(AF_INET)
-        a.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-        _ = withUnsafePointer(to: &a) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &a) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        return UInt16(bigEndian: a.sin_port)
-    }
-
-    /// Whether something listens on `port` (a connect succeeds).
-    func listening(_ port: UInt16) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var a = sockaddr_in()
-        a.sin_family = sa_family_t(AF_INET)
-        a.sin_port = port.bigEndian
-        a.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-        return withUnsafePointer(to: &a) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        } == 0
-    }
+    func freePort() -> UInt16 { Loopback.freePort() }
+    func listening(_ port: UInt16) -> Bool { Loopback.isListening(port) }
 }

@@ -32,20 +32,10 @@ final class DiffAccuracyTests: XCTestCase {
 
     @discardableResult
     func run(_ tool: String, _ args: [String], stdout: String? = nil, expectSuccess: Bool = true) throws -> Int32 {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: tool)
-        p.arguments = args
-        if let stdout {
-            FileManager.default.createFile(atPath: stdout, contents: nil)
-            p.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: stdout))
-        } else {
-            p.standardOutput = FileHandle.nullDevice
-        }
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        p.waitUntilExit()
-        if expectSuccess { XCTAssertEqual(p.terminationStatus, 0, "\(tool) \(args)") }
-        return p.terminationStatus
+        let r = try TestProcess.run(tool, args, timeout: 600)
+        if let stdout { try r.stdout.write(toFile: stdout, atomically: true, encoding: .utf8) }
+        if expectSuccess { XCTAssertEqual(r.status, 0, "\(tool) \(args): \(r.stderr.suffix(400))") }
+        return r.status
     }
 
     /// A `perf script` capture of the workload with `target` at `share` of 2e9 iterations.

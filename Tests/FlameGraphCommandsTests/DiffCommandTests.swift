@@ -3,36 +3,11 @@ import Foundation
 import XCTest
 
 /// `flame-graph diff` end to end: peer rows, exit statuses, and every report read by a real consumer.
-final class DiffCommandTests: XCTestCase {
-    var dir = ""
-
-    override func setUpWithError() throws { dir = try makeTemporaryDirectory() }
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: dir) }
-
-    func write(_ name: String, _ text: String) throws -> String {
-        let path = dir + "/" + name
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
-        return path
-    }
-
-    func read(_ name: String) throws -> String { try String(contentsOfFile: dir + "/" + name, encoding: .utf8) }
-
+final class DiffCommandTests: TemporaryDirectoryTestCase {
     /// Runs a helper program and returns (status, stdout+stderr).
     func tool(_ path: String, _ args: [String], stdin: String? = nil) throws -> (Int32, String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: path)
-        p.arguments = args
-        let out = Pipe()
-        let input = Pipe()
-        p.standardOutput = out
-        p.standardError = out
-        p.standardInput = input
-        try p.run()
-        if let stdin { try input.fileHandleForWriting.write(contentsOf: Data(stdin.utf8)) }
-        try input.fileHandleForWriting.close()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+        let r = try TestProcess.run(path, args, timeout: 120, stdin: stdin.map { Data($0.utf8) })
+        return (r.status, r.output)
     }
 
     func testDiffFoldedPeerRows() throws {
@@ -246,9 +221,8 @@ final class DiffCommandTests: XCTestCase {
             return "\(f.depth == 0 ? "all" : (f.title.contains(" — ") ? name : f.name))@\(f.depth) \(f.x)+\(f.width)"
         }
         let ours = SVGFrames.parse(try read("d.svg"), geometry: .samples).map(key).sorted()
-        let expected = try String(
-            contentsOfFile: PeerCases.root + "/inferno/tests/data/flamegraph/differential/diff.svg", encoding: .utf8)
-        let theirs = SVGFrames.parse(expected, geometry: .samples).map(key).sorted()
+        let theirs = try PeerFrameTable.load("inferno/tests/data/flamegraph/differential/diff.frames.tsv").frames
+            .map(key).sorted()
         XCTAssertEqual(ours, theirs)
     }
 }

@@ -3,18 +3,7 @@ import Foundation
 import XCTest
 
 /// The `explain` subcommand end to end, through the built executable.
-final class ExplainCommandTests: XCTestCase {
-    var dir = ""
-
-    override func setUpWithError() throws { dir = try makeTemporaryDirectory("fg-explain") }
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: dir) }
-
-    func write(_ name: String, _ text: String) throws -> String {
-        let path = dir + "/" + name
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
-        return path
-    }
-
+final class ExplainCommandTests: TemporaryDirectoryTestCase {
     static let folded = "main;a;b 40\nmain;x;b 10\nmain;a;c 30\nmain;d 15\nmain;d;d 5\n"
 
     func testExplainsAFoldedFile() throws {

@@ -3,18 +3,7 @@ import Foundation
 import XCTest
 
 /// The `file` and `hotcold` subcommands end to end, through the built executable.
-final class FileCommandTests: XCTestCase {
-    var dir = ""
-
-    override func setUpWithError() throws { dir = try makeTemporaryDirectory() }
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: dir) }
-
-    func write(_ name: String, _ text: String) throws -> String {
-        let path = dir + "/" + name
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
-        return path
-    }
-
+final class FileCommandTests: TemporaryDirectoryTestCase {
     func testRendersFoldedFileAndWritesFoldedOutput() throws {
         let input = try write("in.folded", "main;work;hot 90\nmain;work;cold 10\n")
         let r = try FlameGraphBinary.run(

@@ -5,12 +5,7 @@ import XCTest
 /// Outputs that are not regular files are written in place: an atomic rename over a FIFO or a
 /// device (`--output /dev/null`) would replace the node itself — it once turned this machine's
 /// /dev/null into a regular file.
-final class OutputTargetTests: XCTestCase {
-    var dir = ""
-
-    override func setUpWithError() throws { dir = try makeTemporaryDirectory("fg-output-target") }
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: dir) }
-
+final class OutputTargetTests: TemporaryDirectoryTestCase {
     func testAFIFOOutputStaysAFIFOAndGetsTheSVG() throws {
         let input = dir + "/in.folded"
         try "main;work 5\n".write(toFile: input, atomically: true, encoding: .utf8)

@@ -28,7 +28,7 @@ final class DirectoryStoreTests: XCTestCase {
             try FileManager.default.contentsOfDirectory(atPath: "\(store.directory)/\(a)").sorted(),
             ["api.folded", "api.json"])
 
-        assertFlameGraphError(.cannotCreate) {
+        assertFlameGraphError(.usage) {
             try store.save(service: "api", commit: a, folded: folded("y 1\n"), metadata: sampleMetadata())
         }
         try store.save(service: "api", commit: a, folded: folded("y 1\n"), metadata: sampleMetadata(), force: true)

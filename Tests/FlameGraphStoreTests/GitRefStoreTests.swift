@@ -72,7 +72,7 @@ final class GitRefStoreTests: XCTestCase {
         let a = try sandbox.commit(repo)
         let store = try GitRefStore(discoveringFrom: repo)
         try store.save(service: "api", commit: a, folded: folded("a 1\n"), metadata: sampleMetadata(samples: 1))
-        let message = assertFlameGraphError(.cannotCreate) {
+        let message = assertFlameGraphError(.usage) {
             try store.save(service: "api", commit: a, folded: folded("b 2\n"), metadata: sampleMetadata(samples: 2))
         }
         XCTAssertTrue(message.contains("already exists") && message.contains("--force"), message)

@@ -1,5 +1,6 @@
 import FlameGraphCore
 import FlameGraphStore
+import FlameGraphTestSupport
 import Foundation
 import XCTest
 
@@ -8,10 +9,7 @@ final class GitSandbox {
     let root: String
 
     init() throws {
-        let base = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "flame-graph-store-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: base, withIntermediateDirectories: true)
-        root = base.resolvingSymlinksInPath().path
+        root = URL(fileURLWithPath: try makeTemporaryDirectory("flame-graph-store")).resolvingSymlinksInPath().path
     }
 
     deinit {
@@ -25,39 +23,17 @@ final class GitSandbox {
     /// Runs git in `directory` and returns its standard output; throws if it fails.
     @discardableResult
     func gitData(_ arguments: [String], in directory: String) throws -> Data {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/git")
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
         var environment = ProcessInfo.processInfo.environment
         // Only the sandbox's own configuration counts.
         environment["HOME"] = root
         environment["GIT_CONFIG_NOSYSTEM"] = "1"
         environment["GIT_CEILING_DIRECTORIES"] = (root as NSString).deletingLastPathComponent
         for key in ["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY"] { environment[key] = nil }
-        process.environment = environment
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        nonisolated(unsafe) var errorData = Data()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async {
-            errorData = err.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
+        let r = try TestProcess.run("/usr/bin/git", arguments, in: directory, timeout: 120, environment: environment)
+        guard r.status == 0 else {
+            throw Failure(description: "git \(arguments.joined(separator: " ")) failed (\(r.status)): \(r.stderr)")
         }
-        let output = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw Failure(
-                description:
-                    "git \(arguments.joined(separator: " ")) failed (\(process.terminationStatus)): \(String(decoding: errorData, as: UTF8.self))"
-            )
-        }
-        return output
+        return r.stdoutData
     }
 
     /// Runs git and returns its output as text without the final newline.

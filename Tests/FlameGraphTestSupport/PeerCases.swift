@@ -1,7 +1,7 @@
 import Foundation
 
-/// The peers' test cases (`../shared/testdata/peers/cases.tsv`): inputs, expected outputs and how to
-/// compare them. Read at test time from the shared folder beside the checkout.
+/// The peers' test cases (`Tests/Fixtures/peers/cases.tsv`): inputs, expected outputs and how to
+/// compare them. `Tests/Fixtures/peers/PROVENANCE.md` says where each file comes from.
 public struct PeerCase: Sendable, CustomStringConvertible {
     public var id: String
     public var kind: String
@@ -28,12 +28,8 @@ public enum PeerCases {
         return url.path
     }()
 
-    /// `../shared/testdata/peers` beside the package (override with FLAME_GRAPH_PEERS).
-    public static let root: String = {
-        if let env = ProcessInfo.processInfo.environment["FLAME_GRAPH_PEERS"] { return env }
-        return URL(fileURLWithPath: packageRoot).deletingLastPathComponent()
-            .appendingPathComponent("shared/testdata/peers").path
-    }()
+    /// The peer fixtures, kept in the repository.
+    public static let root: String = packageRoot + "/Tests/Fixtures/peers"
 
     public static func load(kind: String) throws -> [PeerCase] {
         let text = try String(contentsOfFile: root + "/cases.tsv", encoding: .utf8)

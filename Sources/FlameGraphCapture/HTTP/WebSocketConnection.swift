@@ -1,241 +1,197 @@
-import FlameGraphCore
 import Foundation
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
-/// A minimal blocking `ws://` client (RFC 6455) for the Chrome DevTools Protocol on a loopback or LAN
+/// A minimal `ws://` client (RFC 6455) for the Chrome DevTools Protocol on a loopback or LAN
 /// inspector: text messages out (masked, as a client must), text messages in (fragments joined, pings
-/// answered). No TLS and no extensions — an inspector needs neither, and Linux's URLSession has no
-/// WebSocket support here (its libcurl lacks it).
+/// answered, a close answered). No TLS and no extensions — an inspector needs neither, and Linux's
+/// URLSession has no WebSocket support here (its libcurl lacks it).
 ///
-/// Every read waits in slices of at most `slice` seconds so that a caller's `shouldStop` (Ctrl-C) is seen.
+/// The peer is untrusted: the handshake's `Sec-WebSocket-Accept` is checked, masked or reserved frames
+/// and control frames over 125 bytes are refused, a message may not exceed `limits.profileBytes`, and
+/// every read and write (a peer that never reads) ends at a deadline or when `shouldStop` says so.
 public final class WebSocketConnection {
-    private let fd: Int32
-    private var buffer: [UInt8] = []
+    private let socket: StreamSocket
+    private let limits: NetworkLimits
     private var closed = false
 
     public struct Failure: Error, CustomStringConvertible {
         public var description: String
     }
 
+    /// Seconds a send may wait for a peer that does not read, when the caller gives no deadline.
+    public static let sendTimeout = 10.0
+
     /// Connects to `ws://host:port/path` and completes the opening handshake within `timeout` seconds.
-    public init(host: String, port: UInt16, path: String, timeout: Double) throws {
-        fd = try Self.connect(host: host, port: port, timeout: timeout)
+    public init(host: String, port: UInt16, path: String, timeout: Double, limits: NetworkLimits = .current) throws {
         do {
-            var nonce = [UInt8](repeating: 0, count: 16)
-            for i in nonce.indices { nonce[i] = UInt8.random(in: 0...255) }
-            let hostHeader = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
-            let request =
-                "GET \(path) HTTP/1.1\r\nHost: \(hostHeader)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                + "Sec-WebSocket-Key: \(Data(nonce).base64EncodedString())\r\nSec-WebSocket-Version: 13\r\n\r\n"
-            try write(Array(request.utf8))
-            let deadline = Date().addingTimeInterval(timeout)
-            var end: Int? = nil
-            while end == nil {
-                end = Self.headerEnd(buffer)
-                if end == nil { try fill(until: deadline, shouldStop: { false }) }
+            socket = try StreamSocket(host: host, port: port, timeout: timeout)
+        } catch let failure as StreamSocket.Failure {
+            throw Failure(description: failure.description)
+        }
+        self.limits = limits
+        // From here on `socket` owns the descriptor: it is closed once, when `socket` goes.
+        let deadline = Date().addingTimeInterval(timeout)
+        var nonce = [UInt8](repeating: 0, count: 16)
+        for i in nonce.indices { nonce[i] = UInt8.random(in: 0...255) }
+        let key = SHA1.base64(nonce)
+        let hostHeader = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+        let request =
+            "GET \(path) HTTP/1.1\r\nHost: \(hostHeader)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            + "Sec-WebSocket-Key: \(key)\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        try io { _ = try socket.write(Array(request.utf8), until: deadline, shouldStop: { false }) }
+        var end: Int? = nil
+        while end == nil {
+            end = Self.headerEnd(socket.bytes, from: socket.start)
+            if end == nil {
+                guard socket.available <= 16 * 1024 else {
+                    throw Failure(description: "the WebSocket handshake answer is longer than 16 KB")
+                }
+                try io { _ = try socket.fill(until: deadline, shouldStop: { false }) }
             }
-            let head = String(decoding: buffer[..<end!], as: UTF8.self)
-            buffer.removeFirst(end! + 4)
-            let status = head.split(separator: "\r\n").first.map(String.init) ?? ""
-            guard status.split(separator: " ").dropFirst().first == "101" else {
-                throw Failure(description: "the inspector refused the WebSocket upgrade (\(status))")
-            }
-        } catch {
-            Glibc.close(fd)
-            throw error
+        }
+        let head = String(decoding: socket.bytes[socket.start..<end!], as: UTF8.self)
+        socket.consume(end! + 4 - socket.start)
+        try Self.checkHandshake(head, key: key)
+    }
+
+    /// Fails unless `head` is a 101 answer whose `Sec-WebSocket-Accept` matches `key`.
+    static func checkHandshake(_ head: String, key: String) throws {
+        let lines = head.split(separator: "\r\n", omittingEmptySubsequences: false)
+        let status = lines.first.map(String.init) ?? ""
+        guard status.split(separator: " ").dropFirst().first == "101" else {
+            throw Failure(description: "the inspector refused the WebSocket upgrade (\(status.prefix(80)))")
+        }
+        let accept = lines.dropFirst().compactMap { line -> String? in
+            guard let colon = line.firstIndex(of: ":"),
+                line[..<colon].trimmingCharacters(in: .whitespaces).lowercased() == "sec-websocket-accept"
+            else { return nil }
+            return line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }.first
+        guard accept == SHA1.webSocketAccept(key: key) else {
+            throw Failure(
+                description: accept == nil
+                    ? "the WebSocket handshake answer has no Sec-WebSocket-Accept"
+                    : "the WebSocket handshake answer has a wrong Sec-WebSocket-Accept")
         }
     }
 
-    deinit { Glibc.close(fd) }
-
-    static func headerEnd(_ bytes: [UInt8]) -> Int? {
-        guard bytes.count >= 4 else { return nil }
-        for i in 0...(bytes.count - 4)
+    static func headerEnd(_ bytes: [UInt8], from start: Int) -> Int? {
+        guard bytes.count - start >= 4 else { return nil }
+        for i in start...(bytes.count - 4)
         where bytes[i] == 13 && bytes[i + 1] == 10 && bytes[i + 2] == 13 && bytes[i + 3] == 10 {
             return i
         }
         return nil
     }
 
-    // MARK: - Messages
-
-    /// Sends one text message.
-    public func send(_ text: String) throws {
-        try sendFrame(opcode: 0x1, payload: Array(text.utf8))
+    /// Runs socket work, turning its failures into ours.
+    private func io<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let failure as StreamSocket.Failure {
+            closed = true
+            throw Failure(description: "the inspector connection failed: \(failure.description)")
+        }
     }
 
-    /// The next text message; `nil` when `shouldStop` said so first. Throws past `deadline` or on close.
+    // MARK: - Messages
+
+    /// Sends one text message, waiting at most `sendTimeout` for a peer that does not read.
+    public func send(_ text: String) throws {
+        _ = try send(text, until: Date().addingTimeInterval(Self.sendTimeout), shouldStop: { false })
+    }
+
+    /// Sends one text message; false when `shouldStop` said so before it was sent.
+    public func send(_ text: String, until deadline: Date, shouldStop: () -> Bool) throws -> Bool {
+        try sendFrame(opcode: 0x1, payload: Array(text.utf8), until: deadline, shouldStop: shouldStop)
+    }
+
+    /// The next text message; `nil` when `shouldStop` said so first. Throws past `deadline`, on a close
+    /// from the peer, on a protocol violation, and on a message over the size limit.
     public func receive(until deadline: Date, shouldStop: () -> Bool) throws -> String? {
         var message: [UInt8] = []
+        var inMessage = false
         while true {
-            guard let (fin, opcode, payload) = try readFrame(until: deadline, shouldStop: shouldStop) else {
-                return nil
-            }
-            switch opcode {
-            case 0x0, 0x1, 0x2:
-                message += payload
-                if fin { return String(decoding: message, as: UTF8.self) }
+            guard
+                let frame = try readFrame(
+                    until: deadline, shouldStop: shouldStop, budget: limits.profileBytes - message.count)
+            else { return nil }
+            switch frame.opcode {
+            case 0x0:
+                guard inMessage else { throw violation("a continuation frame without a message to continue") }
+                message += frame.payload
+            case 0x1, 0x2:
+                guard !inMessage else { throw violation("a new message inside an unfinished one") }
+                inMessage = true
+                message = frame.payload
             case 0x8:
-                closed = true
-                throw Failure(description: "the inspector closed the connection")
+                let code = frame.payload.count >= 2 ? Int(frame.payload[0]) << 8 | Int(frame.payload[1]) : 1005
+                if !closed {
+                    // Answer the close (RFC 6455 §5.5.1), echoing the code, briefly and best effort.
+                    closed = true
+                    let echo = frame.payload.count >= 2 ? Array(frame.payload.prefix(2)) : []
+                    _ = try? sendFrame(
+                        opcode: 0x8, payload: echo, until: Date().addingTimeInterval(1), shouldStop: shouldStop)
+                }
+                throw Failure(description: "the inspector closed the connection (code \(code))")
             case 0x9:
-                try sendFrame(opcode: 0xA, payload: payload)
-            default:
+                guard try sendFrame(opcode: 0xA, payload: frame.payload, until: deadline, shouldStop: shouldStop) else {
+                    return nil
+                }
                 continue
+            default:
+                continue  // a pong
+            }
+            if frame.fin {
+                guard let text = String(validating: message, as: UTF8.self) else {
+                    throw violation("a text message that is not UTF-8")
+                }
+                return text
             }
         }
     }
 
-    /// Sends a close frame (best effort).
+    /// Sends a close frame (best effort, within a second) and stops using the connection.
     public func close() {
         guard !closed else { return }
         closed = true
-        try? sendFrame(opcode: 0x8, payload: [0x03, 0xE8])
+        _ = try? sendFrame(
+            opcode: 0x8, payload: [0x03, 0xE8], until: Date().addingTimeInterval(1), shouldStop: { false })
+        socket.close()
+    }
+
+    private func violation(_ what: String) -> Failure {
+        Failure(description: "the inspector broke the WebSocket protocol: \(what)")
     }
 
     // MARK: - Frames
 
-    private func sendFrame(opcode: UInt8, payload: [UInt8]) throws {
-        var frame: [UInt8] = [0x80 | opcode]
-        let n = payload.count
-        if n < 126 {
-            frame.append(0x80 | UInt8(n))
-        } else if n <= 0xFFFF {
-            frame += [0x80 | 126, UInt8(n >> 8), UInt8(n & 0xFF)]
-        } else {
-            frame.append(0x80 | 127)
-            for shift in stride(from: 56, through: 0, by: -8) {
-                frame.append(UInt8((UInt64(n) >> UInt64(shift)) & 0xFF))
-            }
-        }
+    private func sendFrame(opcode: UInt8, payload: [UInt8], until deadline: Date, shouldStop: () -> Bool) throws -> Bool
+    {
         let mask = (0..<4).map { _ in UInt8.random(in: 0...255) }
-        frame += mask
-        frame.reserveCapacity(frame.count + n)
-        for (i, b) in payload.enumerated() { frame.append(b ^ mask[i & 3]) }
-        try write(frame)
+        let frame = WebSocketFrame.encode(opcode: opcode, payload: payload, mask: mask)
+        return try io { try socket.write(frame, until: deadline, shouldStop: shouldStop) }
     }
 
-    private func readFrame(until deadline: Date, shouldStop: () -> Bool) throws -> (Bool, UInt8, [UInt8])? {
-        func need(_ count: Int) throws -> Bool {
-            while buffer.count < count {
-                if shouldStop() { return false }
-                try fill(until: deadline, shouldStop: shouldStop)
-            }
-            return true
-        }
-        guard try need(2) else { return nil }
-        let fin = buffer[0] & 0x80 != 0
-        let opcode = buffer[0] & 0x0F
-        let masked = buffer[1] & 0x80 != 0
-        var length = Int(buffer[1] & 0x7F)
-        var offset = 2
-        if length == 126 {
-            guard try need(4) else { return nil }
-            length = Int(buffer[2]) << 8 | Int(buffer[3])
-            offset = 4
-        } else if length == 127 {
-            guard try need(10) else { return nil }
-            var l: UInt64 = 0
-            for i in 2..<10 { l = l << 8 | UInt64(buffer[i]) }
-            guard l < 1 << 31 else { throw Failure(description: "the inspector sent a frame of \(l) bytes") }
-            length = Int(l)
-            offset = 10
-        }
-        let maskOffset = offset
-        if masked { offset += 4 }
-        guard try need(offset + length) else { return nil }
-        var payload = Array(buffer[offset..<(offset + length)])
-        if masked {
-            let mask = Array(buffer[maskOffset..<(maskOffset + 4)])
-            for i in payload.indices { payload[i] ^= mask[i & 3] }
-        }
-        buffer.removeFirst(offset + length)
-        return (fin, opcode, payload)
-    }
-
-    // MARK: - Socket
-
-    /// Reads what is available, waiting at most until `deadline` (in slices, for `shouldStop`).
-    private func fill(until deadline: Date, shouldStop: () -> Bool) throws {
+    private func readFrame(until deadline: Date, shouldStop: () -> Bool, budget: Int) throws -> WebSocketFrame? {
         while true {
-            let left = deadline.timeIntervalSinceNow
-            guard left > 0 else { throw Failure(description: "the inspector did not answer in time") }
-            var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            let r = poll(&p, 1, Int32(min(left, 0.25) * 1000) + 1)
-            if r < 0 && errno == EINTR { continue }
-            if r < 0 { throw Failure(description: "poll failed (errno \(errno))") }
-            if r == 0 {
-                if shouldStop() { return }
-                continue
-            }
-            var chunk = [UInt8](repeating: 0, count: 64 * 1024)
-            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if n < 0 && (errno == EINTR || errno == EAGAIN) { continue }
-            if n <= 0 {
-                closed = true
-                throw Failure(description: "the inspector closed the connection")
-            }
-            buffer += chunk[0..<n]
-            return
-        }
-    }
-
-    private func write(_ bytes: [UInt8]) throws {
-        var sent = 0
-        while sent < bytes.count {
-            let n = bytes.withUnsafeBytes {
-                Glibc.send(fd, $0.baseAddress! + sent, bytes.count - sent, Int32(MSG_NOSIGNAL))
-            }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { throw Failure(description: "cannot write to the inspector (errno \(errno))") }
-            sent += n
-        }
-    }
-
-    private static func connect(host: String, port: UInt16, timeout: Double) throws -> Int32 {
-        var hints = addrinfo()
-        hints.ai_family = AF_UNSPEC
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        var list: UnsafeMutablePointer<addrinfo>? = nil
-        guard getaddrinfo(host, String(port), &hints, &list) == 0, let first = list else {
-            throw Failure(description: "host not found: \(host)")
-        }
-        defer { freeaddrinfo(list) }
-        var lastError: Int32 = ECONNREFUSED
-        var entry: UnsafeMutablePointer<addrinfo>? = first
-        while let a = entry {
-            entry = a.pointee.ai_next
-            let fd = socket(
-                a.pointee.ai_family, a.pointee.ai_socktype | Int32(SOCK_CLOEXEC.rawValue), a.pointee.ai_protocol)
-            guard fd >= 0 else { continue }
-            let flags = fcntl(fd, F_GETFL)
-            _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK)
-            var r = Glibc.connect(fd, a.pointee.ai_addr, a.pointee.ai_addrlen)
-            if r != 0 && errno == EINPROGRESS {
-                var p = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-                if poll(&p, 1, Int32(timeout * 1000)) == 1 {
-                    var err: Int32 = 0
-                    var len = socklen_t(MemoryLayout<Int32>.size)
-                    getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len)
-                    r = err == 0 ? 0 : -1
-                    if err != 0 { errno = err }
-                } else {
-                    errno = ETIMEDOUT
+            let header: WebSocketFrame.Header?
+            do {
+                header = try WebSocketFrame.Header.parse(socket.bytes[socket.start...], budget: budget)
+            } catch let failure as WebSocketFrame.Violation {
+                if failure.tooLarge {
+                    throw Failure(
+                        description: NetworkLimits.exceeded(
+                            "a message from the inspector", limit: limits.profileBytes,
+                            variable: NetworkLimits.profileVariable))
                 }
+                throw violation(failure.description)
             }
-            if r == 0 {
-                _ = fcntl(fd, F_SETFL, flags)
-                return fd
+            if let header, socket.available >= header.size + header.length {
+                let from = socket.start + header.size
+                let frame = WebSocketFrame(
+                    fin: header.fin, opcode: header.opcode, payload: Array(socket.bytes[from..<(from + header.length)]))
+                socket.consume(header.size + header.length)
+                return frame
             }
-            lastError = errno
-            Glibc.close(fd)
+            guard try io({ try socket.fill(until: deadline, shouldStop: shouldStop) }) else { return nil }
         }
-        throw Failure(
-            description: lastError == ETIMEDOUT
-                ? "no answer" : lastError == ECONNREFUSED ? "connection refused" : "cannot connect (errno \(lastError))"
-        )
     }
 }

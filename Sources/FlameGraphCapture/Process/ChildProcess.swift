@@ -105,9 +105,14 @@ public struct ChildOutcome: Sendable {
     public var elapsed: Double
 }
 
-/// A child process spawned with `posix_spawn`: an empty signal mask, default signal dispositions, its
-/// own process group, standard input from `/dev/null`, standard output streamed or redirected,
-/// standard error captured.
+/// A child process started by fork/exec (`fg_spawn`): an empty signal mask, every signal at its default
+/// action, its own process group, standard input from `/dev/null`, standard output streamed or
+/// redirected, standard error captured, no other descriptor of ours.
+///
+/// A watchdog process watches us: should we die without reaping the child (SIGKILL from a CI timeout
+/// or the OOM killer), it kills the child's whole group — the profiler and what the profiler started.
+/// It works whatever thread spawned the child, unlike `PR_SET_PDEATHSIG`, which fires when the
+/// spawning *thread* ends.
 ///
 /// `wait` runs the child to its end on the calling thread, with `poll`, and always reaps it.
 /// `interrupt()` and `abort()` may be called from any thread (a signal monitor) while `wait` runs.
@@ -118,6 +123,9 @@ public final class ChildProcess: Sendable {
     private let stderrFD: Int32
     private let wakeRead: Int32
     private let wakeWrite: Int32
+    /// A process that SIGKILLs the child's group if we die first (SIGKILL, OOM killer): no orphans.
+    private let watchdog: pid_t
+    private let watchdogFD: Int32
     private let started: Double
     private let state = Mutex(State())
 
@@ -128,6 +136,7 @@ public final class ChildProcess: Sendable {
         var stageSince = 0.0
         var reaped = false
         var waited = false
+        var watchdogDisarmed = false
     }
 
     /// Spawns the child.
@@ -151,48 +160,27 @@ public final class ChildProcess: Sendable {
         }
         _ = fcntl(wake.1, F_SETFL, fcntl(wake.1, F_GETFL) | O_NONBLOCK)
 
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        switch spec.standardOutput {
-        case .stream: posix_spawn_file_actions_adddup2(&actions, outPipe.1, 1)
-        case .discard: posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        case .standardError: posix_spawn_file_actions_adddup2(&actions, 2, 1)
-        }
-        posix_spawn_file_actions_adddup2(&actions, errPipe.1, 2)
-        // Nothing else of ours leaks into the profiler (our pipes are close-on-exec already).
-        fg_spawn_file_actions_addclosefrom(&actions, 3)
-
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF
-        if spec.ownProcessGroup {
-            flags |= POSIX_SPAWN_SETPGROUP
-            posix_spawnattr_setpgroup(&attributes, 0)
-        }
-        posix_spawnattr_setflags(&attributes, Int16(flags))
-        var empty = sigset_t()
-        sigemptyset(&empty)
-        posix_spawnattr_setsigmask(&attributes, &empty)
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for sig in Self.resetSignals { sigaddset(&defaults, sig) }
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-
         let argv = ([spec.executable] + spec.arguments).map { strdup($0) }
         let envp = spec.environment.map { strdup($0) }
         defer {
             for p in argv { free(p) }
             for p in envp { free(p) }
         }
+        let stdoutTarget: Int32
+        switch spec.standardOutput {
+        case .stream: stdoutTarget = outPipe.1
+        case .discard: stdoutTarget = FG_STDOUT_DEVNULL
+        case .standardError: stdoutTarget = FG_STDOUT_TO_STDERR
+        }
+        // fork/exec in C (posix_spawn cannot start a watchdog): see fg_spawn in CFlameGraphCapture.
         var child: pid_t = 0
+        var watchdog: pid_t = 0
+        var watchdogFD: Int32 = -1
         let rc = (argv + [nil]).withUnsafeBufferPointer { a in
             (envp + [nil]).withUnsafeBufferPointer { e in
-                posix_spawn(
-                    &child, spec.executable, &actions, &attributes, UnsafeMutablePointer(mutating: a.baseAddress!),
-                    UnsafeMutablePointer(mutating: e.baseAddress!))
+                fg_spawn(
+                    spec.executable, a.baseAddress!, e.baseAddress!, stdoutTarget, errPipe.1,
+                    spec.ownProcessGroup ? 1 : 0, &child, &watchdog, &watchdogFD)
             }
         }
         // The child's ends belong to the child now.
@@ -211,6 +199,8 @@ public final class ChildProcess: Sendable {
         stderrFD = errPipe.0
         wakeRead = wake.0
         wakeWrite = wake.1
+        self.watchdog = watchdog
+        self.watchdogFD = watchdogFD
         started = Monotonic.now()
     }
 
@@ -222,13 +212,18 @@ public final class ChildProcess: Sendable {
             var status: Int32 = 0
             while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         }
+        disarmWatchdog()
         for fd in [stdoutFD, stderrFD, wakeRead, wakeWrite] where fd >= 0 { close(fd) }
     }
 
-    /// Signals that reset to their default action in the child, whatever we do with them.
-    static let resetSignals: [Int32] = [
-        SIGINT, SIGTERM, SIGQUIT, SIGHUP, SIGPIPE, SIGCHLD, SIGUSR1, SIGUSR2, SIGALRM, SIGTSTP, SIGTTIN, SIGTTOU,
-    ]
+    /// The child is gone: the watchdog is told so (once) and reaped.
+    private func disarmWatchdog() {
+        let first = state.withLock { s in
+            defer { s.watchdogDisarmed = true }
+            return !s.watchdogDisarmed
+        }
+        if first { fg_watchdog_disarm(watchdog, watchdogFD) }
+    }
 
     static func makePipe() throws -> (Int32, Int32) {
         var fds: [Int32] = [-1, -1]
@@ -410,6 +405,8 @@ public final class ChildProcess: Sendable {
             while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
             s.reaped = true
         }
+        // The watchdog is a member of the group: it leaves before the group is waited empty.
+        disarmWatchdog()
         if spec.ownProcessGroup {
             // Members keep the group id alive, so it cannot be reused while any is left.
             let until = Monotonic.now() + 1
@@ -419,79 +416,5 @@ public final class ChildProcess: Sendable {
         let signal = status & 0x7f
         if signal == 0 { return .exited((status >> 8) & 0xff) }
         return .signaled(signal)
-    }
-}
-
-/// Keeps the first and the last `limit / 2` bytes of a stream.
-public struct BoundedBuffer: Sendable {
-    public let limit: Int
-    private(set) var head: [UInt8] = []
-    private(set) var tail: [UInt8] = []
-    private(set) var dropped = 0
-
-    public init(limit: Int) { self.limit = max(limit, 2) }
-
-    public mutating func append(_ bytes: UnsafeRawBufferPointer) {
-        let half = limit / 2
-        var rest = bytes[...]
-        if head.count < half {
-            let n = min(half - head.count, rest.count)
-            head.append(contentsOf: rest.prefix(n))
-            rest = rest.dropFirst(n)
-        }
-        guard !rest.isEmpty else { return }
-        tail.append(contentsOf: rest)
-        if tail.count > limit {
-            let excess = tail.count - half
-            tail.removeFirst(excess)
-            dropped += excess
-        }
-    }
-
-    public mutating func append(_ bytes: [UInt8]) { bytes.withUnsafeBytes { append($0) } }
-
-    /// The kept bytes as text, with a line saying how much was left out between head and tail.
-    public var text: String {
-        let half = limit / 2
-        let shown = tail.count > half ? Array(tail.suffix(half)) : tail
-        let left = dropped + (tail.count - shown.count)
-        let middle = left > 0 ? "\n… (\(left) bytes left out) …\n" : ""
-        return String(decoding: head, as: UTF8.self) + middle + String(decoding: shown, as: UTF8.self)
-    }
-}
-
-/// The monotonic clock, in seconds.
-public enum Monotonic {
-    public static func now() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-    }
-}
-
-/// The environment handed to children.
-public enum ProcessEnvironment {
-    /// Our environment as `KEY=value` entries.
-    public static func current() -> [String] {
-        var out: [String] = []
-        var p = environ
-        while let entry = p.pointee {
-            out.append(String(cString: entry))
-            p += 1
-        }
-        return out
-    }
-
-    /// `entries` without the named variables (secrets a profiler has no business seeing).
-    public static func removing(_ names: [String], from entries: [String]) -> [String] {
-        entries.filter { entry in
-            guard let eq = entry.firstIndex(of: "=") else { return true }
-            return !names.contains(String(entry[..<eq]))
-        }
-    }
-
-    /// The value of `name` in our environment.
-    public static func value(_ name: String) -> String? {
-        getenv(name).map { String(cString: $0) }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FlameGraphCapture
 import FlameGraphCore
 
 /// The flags every capture subcommand shares (`perf`, `python`, `pdie`, `offcpu`): how long, where the
@@ -8,6 +9,12 @@ struct CaptureOptionGroup: ParsableArguments {
     @Option(
         help: ArgumentHelp("Seconds to capture (Ctrl-C stops earlier and keeps what was captured).", valueName: "s"))
     var duration: Int = 30
+
+    @Option(
+        help: ArgumentHelp(
+            "Split the capture into N rounds, the gate's replicates: N equal time windows of one recording (perf, offcpu) or N back-to-back captures of duration/N (at least 1 s each). Outputs draw their merge. Default \(CaptureRounds.defaultCount) (back to back: at most one per second of --duration).",
+            valueName: "N"))
+    var rounds: Int?
 
     @OptionGroup var output: OutputOptionGroup
 
@@ -53,6 +60,9 @@ struct CaptureOptionGroup: ParsableArguments {
             if let flag = gateOnly.first(where: { $0.1 })?.0 {
                 throw ValidationError("\(flag) compares with a baseline: add --baseline REV|auto --service NAME")
             }
+        }
+        if let rounds, rounds < 1 || rounds > CaptureRounds.maximumCount {
+            throw ValidationError("--rounds must be from 1 to \(CaptureRounds.maximumCount), got \(rounds)")
         }
         if maxDepth < 0 { throw ValidationError("--max-depth must be 0 or more") }
     }

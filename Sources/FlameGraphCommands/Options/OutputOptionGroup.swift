@@ -22,7 +22,7 @@ struct InputOptionGroup: ParsableArguments {
 
     @OptionGroup var formats: FormatOptionGroup
 
-    var format: String? { formats.format }
+    var format: ProfileFormat? { formats.format }
 
     func importOptions(perf: PerfCollapseOptions, keepSequence: Bool = false) -> ImportOptions {
         formats.importOptions(perf: perf, keepSequence: keepSequence)
@@ -36,16 +36,16 @@ struct InputOptionGroup: ParsableArguments {
 
 /// How profile inputs are read: the format and the per-format choices.
 struct FormatOptionGroup: ParsableArguments {
-    @Option(help: "Force the input format instead of detecting it: folded, perf, cpuprofile, pprof, speedscope, svg.")
-    var format: String?
+    @Option(help: "Force the input format instead of detecting it.")
+    var format: ProfileFormat?
 
     @Option(
         name: [.customLong("sample-type")],
         help: "pprof: the sample type to use (e.g. cpu, samples, alloc_space, inuse_space).")
     var sampleType: String?
 
-    @Option(name: [.customLong("weight")], help: ".cpuprofile: weigh stacks by `samples` (default) or `time` (µs).")
-    var weight: String = "samples"
+    @Option(name: [.customLong("weight")], help: ".cpuprofile: weigh stacks by samples or by time (µs).")
+    var weight: CPUProfileWeight = .samples
 
     @Flag(name: [.customLong("drop-idle")], help: ".cpuprofile: drop (idle), (program) and (garbage collector).")
     var dropIdle = false
@@ -59,17 +59,9 @@ struct FormatOptionGroup: ParsableArguments {
         o.perf = perf
         o.sampleType = sampleType
         o.keepSequence = keepSequence
-        o.weightByTime = weight == "time"
+        o.weightByTime = weight == .time
         o.dropIdle = dropIdle
         o.prefixThreadName = threadNames
         return o
-    }
-
-    func validate() throws {
-        if let format, ProfileFormat(rawValue: format) == nil {
-            throw ValidationError(
-                "--format '\(format)' is not a format; use one of folded, perf, cpuprofile, pprof, speedscope, svg")
-        }
-        if weight != "samples" && weight != "time" { throw ValidationError("--weight must be samples or time") }
     }
 }

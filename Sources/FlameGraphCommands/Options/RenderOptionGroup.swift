@@ -10,8 +10,11 @@ struct RenderOptionGroup: ParsableArguments {
     @Option(help: "Second title line.")
     var subtitle: String?
 
-    @Option(help: "Image width in pixels.")
-    var width: Int = 1200
+    @Option(
+        help:
+            "Image width in pixels; the graph then keeps this width (default: follow the browser window, 1200 elsewhere)."
+    )
+    var width: Int?
 
     @Option(name: [.customLong("frame-height"), .customLong("height")], help: "Height of each frame in pixels.")
     var frameHeight: Int = 16
@@ -30,13 +33,12 @@ struct RenderOptionGroup: ParsableArguments {
     @Option(
         name: [.customLong("min-width"), .customLong("minwidth")],
         help: "Omit frames narrower than this many pixels, or than N% of the total with a trailing %.")
-    var minWidth: String = "0.1"
+    var minWidth: RenderOptions.MinWidth = .pixels(0.1)
 
     @Option(
         name: [.customLong("colors"), .customLong("colours"), .short],
-        help:
-            "Palette: \(Palette.allCases.map(\.rawValue).joined(separator: ", ")) (default: hot; io for offcpu).")
-    var colors: String?
+        help: ArgumentHelp("Colour palette (default: hot; io for offcpu).", valueName: "palette"))
+    var colors: Palette?
 
     @Flag(help: "Colour by a hash of the function name (the default; kept for flamegraph.pl compatibility).")
     var hash = false
@@ -56,7 +58,9 @@ struct RenderOptionGroup: ParsableArguments {
     @Flag(help: "Flame chart: keep input (time) order and do not merge stacks across time.")
     var flamechart = false
 
-    @Option(name: [.customLong("count-name"), .customLong("countname")], help: "Name of the count unit in tooltips.")
+    @Option(
+        name: [.customLong("count-name"), .customLong("countname")],
+        help: "Name of the count unit in tooltips (default: the input's unit, e.g. samples, ms, MiB).")
     var countName: String?
 
     @Option(name: [.customLong("name-type"), .customLong("nametype")], help: "Prefix of the hover details line.")
@@ -70,6 +74,9 @@ struct RenderOptionGroup: ParsableArguments {
 
     @Option(name: [.customLong("search-color")], help: "Colour of frames matched by a search.")
     var searchColor: String = "rgb(230,0,230)"
+
+    @Option(name: [.customLong("stroke-color")], help: "Outline colour of every frame (default: none).")
+    var strokeColor: String?
 
     @Flag(name: [.customLong("truncate-text-right")], help: "Cut long labels on the left, keeping their end.")
     var truncateTextRight = false
@@ -103,7 +110,7 @@ struct RenderOptionGroup: ParsableArguments {
     var base: [String] = []
 
     func validate() throws {
-        guard width >= 21 && width <= 100_000 else {
+        if let width, !(21...100_000).contains(width) {
             throw ValidationError("--width must be between 21 and 100000 pixels, got \(width)")
         }
         guard frameHeight >= 2 && frameHeight <= 1000 else {
@@ -112,12 +119,6 @@ struct RenderOptionGroup: ParsableArguments {
         guard fontSize > 0 && fontSize <= 500 else { throw ValidationError("--font-size must be positive") }
         guard fontWidth > 0 && fontWidth <= 10 else { throw ValidationError("--font-width must be positive") }
         guard factor > 0 && factor.isFinite else { throw ValidationError("--factor must be a positive number") }
-        if let colors, Palette(rawValue: colors) == nil {
-            throw ValidationError(
-                "--colors '\(colors)' is not a palette; use one of \(Palette.allCases.map(\.rawValue).joined(separator: ", "))"
-            )
-        }
-        _ = try parsedMinWidth()
         if random && (hash || deterministic) {
             throw ValidationError("--random conflicts with --hash/--deterministic")
         }
@@ -127,16 +128,12 @@ struct RenderOptionGroup: ParsableArguments {
         if let bgcolors, !["yellow", "blue", "green", "grey", "gray"].contains(bgcolors), !isSafeColor(bgcolors) {
             throw ValidationError("--bgcolors must be yellow, blue, green, grey or a CSS colour")
         }
+        if let strokeColor, !isSafeColor(strokeColor) {
+            throw ValidationError("--stroke-color must be a CSS colour such as '#7d7d7d' or 'rgb(0,0,0)'")
+        }
         guard isSafeColor(searchColor) else {
             throw ValidationError("--search-color must be a CSS colour such as '#7d7d7d' or 'rgb(230,0,230)'")
         }
-    }
-
-    func parsedMinWidth() throws -> RenderOptions.MinWidth {
-        let s = minWidth.trimmingCharacters(in: " ")
-        if s.hasSuffix("%"), let v = Double(s.dropLast()), v >= 0, v <= 100 { return .percent(v) }
-        if let v = Double(s), v >= 0, v.isFinite { return .pixels(v) }
-        throw ValidationError("--min-width must be pixels (0.1) or a percentage (0.5%), got '\(minWidth)'")
     }
 
     func isSafeColor(_ s: String) -> Bool {
@@ -147,25 +144,28 @@ struct RenderOptionGroup: ParsableArguments {
             }
     }
 
-    /// The core's options for these flags; `defaultCountName` comes from the input's unit.
-    func renderOptions(defaultCountName: String = "samples", defaultPalette: Palette = .hot) throws -> RenderOptions {
+    /// The core's options for these flags. Tooltips name the profile's own unit unless --count-name is
+    /// given (`defaultCountName` is kept for callers; the renderer reads the unit from the profile).
+    func renderOptions(defaultCountName: String? = nil, defaultPalette: Palette = .hot) throws -> RenderOptions {
         var o = RenderOptions()
         o.title = title
         o.subtitle = subtitle
-        o.width = width
+        o.width = width ?? 1200
+        o.fluid = width == nil
+        o.strokeColor = strokeColor
         o.frameHeight = frameHeight
         o.fontSize = fontSize
         o.fontType = fontType
         o.fontWidth = fontWidth
-        o.minWidth = try parsedMinWidth()
-        o.palette = colors.flatMap(Palette.init(rawValue:)) ?? defaultPalette
+        o.minWidth = minWidth
+        o.palette = colors ?? defaultPalette
         if random {
             var g = SystemRandomNumberGenerator()
             o.colorMode = .random(seed: g.next())
         }
         o.inverted = inverted
         o.flameChart = flamechart
-        o.countName = countName ?? defaultCountName
+        o.countName = countName
         o.nameType = nameType
         o.notes = notes
         o.searchColor = searchColor
@@ -183,6 +183,25 @@ struct RenderOptionGroup: ParsableArguments {
         return o
     }
 
+    static let paletteMapPath = "palette.map"
+
+    /// Reads `--nameattr` and the `--cp` palette map into `options`; bad lines are skipped with one
+    /// warning per kind (unless `quiet`).
+    func readFrameFiles(into options: inout RenderOptions, quiet: Bool) throws {
+        var diagnostics = Diagnostics()
+        if let nameAttr {
+            options.nameAttributes = NameAttributesFile.parse(
+                String(decoding: try InputFile.readAll(nameAttr), as: UTF8.self), source: "--nameattr \(nameAttr)",
+                diagnostics: &diagnostics)
+        }
+        if consistentPalette {
+            let path = Self.paletteMapPath
+            let existing = (try? InputFile.readAll(path)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+            options.paletteMap = PaletteMapFile.parse(existing, source: path, diagnostics: &diagnostics)
+        }
+        if !quiet { for w in diagnostics.warnings { Console.warn(w) } }
+    }
+
     /// Applies the profile transformations these flags ask for (`--reverse`, `--factor`).
     func transform(_ profile: Profile) -> Profile {
         var p = profile
@@ -190,6 +209,31 @@ struct RenderOptionGroup: ParsableArguments {
         if reverse { p = p.reversed() }
         if factor != 1 { p = p.scaled(by: factor) }
         return p
+    }
+}
+
+extension Palette: ExpressibleByArgument {}
+
+/// `--min-width 0.1` (pixels) or `--min-width 0.5%` (of the total).
+extension RenderOptions.MinWidth: ExpressibleByArgument {
+    public init?(argument: String) {
+        var s = Substring(argument)
+        while s.first == " " { s = s.dropFirst() }
+        while s.last == " " { s = s.dropLast() }
+        if s.hasSuffix("%"), let v = Double(s.dropLast()), v >= 0, v <= 100 {
+            self = .percent(v)
+        } else if let v = Double(s), v >= 0, v.isFinite {
+            self = .pixels(v)
+        } else {
+            return nil
+        }
+    }
+
+    public var defaultValueDescription: String {
+        switch self {
+        case .pixels(let px): return NumberFormatting.weight(px)
+        case .percent(let pct): return NumberFormatting.weight(pct) + "%"
+        }
     }
 }
 

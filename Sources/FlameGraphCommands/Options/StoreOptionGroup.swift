@@ -114,6 +114,6 @@ enum BaselineMetadataFactory {
                 out.append(a)
             }
         }
-        return out.joined(separator: " ")
+        return Redaction.url(out.joined(separator: " "))
     }
 }

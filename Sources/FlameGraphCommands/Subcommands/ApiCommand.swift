@@ -13,7 +13,8 @@ struct ApiCommand: ParsableCommand {
             draws the answer: a pprof protobuf profile (gzip or not, e.g. Go's net/http/pprof) or folded
             stacks. The API key is read from --api-key or RESQ_API_KEY and never printed, logged, put in a
             URL or saved; prefer the variable (an option shows in the process list). Redirects are not
-            followed. Ctrl-C cancels the request (exit 130: an endpoint's profile is all or nothing).
+            followed. --rounds N sends N back-to-back requests of duration/N seconds each (rounded up).
+            Ctrl-C cancels the request in flight: earlier rounds are kept; with none, exit 130.
 
             Examples:
               RESQ_API_KEY=… flame-graph api --url http://localhost:8080 --duration 30 --output api.svg
@@ -44,22 +45,11 @@ struct ApiCommand: ParsableCommand {
 
     func run() throws {
         let key = ServiceEndpoint.secret(apiKey, environment: "RESQ_API_KEY")
-        let duration = capture.duration
-        let endpoint = try ServiceEndpoint.url(
-            url, path: path, query: [URLQueryItem(name: "seconds", value: String(duration))])
-        try CaptureSession.run(capture, render: render) { session in
-            let body = try ServiceEndpoint.get(
-                session, endpoint, headers: key.map { ["X-API-Key": $0] } ?? [:],
-                credential: ("the API key", "check --api-key or RESQ_API_KEY"),
-                label: "api: profiling \(ProfileFetch.displayed(endpoint))",
-                timeout: Double(duration) + ServiceEndpoint.margin)
-            let profile = try ServiceEndpoint.decode(
-                body, formats: [.pprof, .folded], url: endpoint, preferredSampleType: "samples",
-                quiet: capture.output.quiet)
-            return CapturedProfile(
-                profile: profile,
-                summary: ServiceEndpoint.summary(profile, from: endpoint),
-                rate: nil)
-        }
+        let source = EndpointSource(
+            url: try ServiceEndpoint.url(url, path: path), durationParameter: "seconds",
+            headers: key.map { ["X-API-Key": $0] } ?? [:],
+            credential: .init(name: "the API key", hint: "check --api-key or RESQ_API_KEY"),
+            formats: [.pprof, .folded], preferredSampleType: "samples", label: "api: profiling")
+        try CaptureFlow.run(source, capture: capture, render: render)
     }
 }

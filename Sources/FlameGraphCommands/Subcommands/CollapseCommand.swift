@@ -31,6 +31,7 @@ struct CollapseCommand: ParsableCommand {
     func run() throws {
         let importOptions = inputs.importOptions(perf: perf.options(pid: pidAlias, tid: tidAlias))
         let profile = try ProfileLoader.load(inputs.input, format: inputs.format, options: importOptions, quiet: quiet)
-        try OutputFile.write(FoldedWriter.write(profile), to: output)
+        // Streamed: the stacks of a deep tree, written out whole, would take memory quadratic in its depth.
+        try OutputFile.write(to: output) { emit in try FoldedStream.write(profile, to: emit) }
     }
 }

@@ -45,6 +45,7 @@ struct ExplainCommand: ParsableCommand {
         let profile = try ProfileLoader.load(inputs.input, format: inputs.format, options: options, quiet: quiet)
         let explanation = HotSpotExplainer.explain(profile, top: top)
         let text = markdown ? ExplanationMarkdown.render(explanation) : ExplanationText.render(explanation)
-        try OutputFile.write(Array(text.utf8), to: output)
+        // Frame names are untrusted: no control, C1 or bidi-override character reaches a terminal.
+        try OutputFile.write(Array(TerminalText.lines(text).utf8), to: output)
     }
 }

@@ -12,11 +12,12 @@ struct HceCommand: ParsableCommand {
             GETs {url}/admin/cpu-profile?duration=N (N = --duration) with an Authorization: Bearer <token>
             header and draws the .cpuprofile it answers with. The token is read from --token or RESQ_TOKEN
             and never printed, logged, put in a URL or saved; prefer the variable (an option shows in the
-            process list). Redirects are not followed. Ctrl-C cancels the request (exit 130).
+            process list). Redirects are not followed. Ctrl-C cancels the request in flight (earlier
+            rounds are kept; with none, exit 130).
             With --inspect HOST:PORT (a process started with node --inspect) or --pid PID (SIGUSR1 opens
             the inspector, on 127.0.0.1:9229 unless --inspect says where), flame-graph speaks the Chrome
-            DevTools Protocol itself: Profiler.enable, Profiler.start, wait, Profiler.stop. Then a first
-            Ctrl-C stops early and draws what was profiled.
+            DevTools Protocol itself: Profiler.enable, then per round Profiler.start, wait, Profiler.stop.
+            Then a first Ctrl-C stops early and draws what was profiled.
 
             Examples:
               RESQ_TOKEN=… flame-graph hce --url http://localhost:3000 --duration 30 --output hce.svg
@@ -53,27 +54,17 @@ struct HceCommand: ParsableCommand {
     }
 
     func run() throws {
+        let source: any ProfileSource
         if inspect != nil || pid != nil {
-            try CaptureSession.run(capture, render: render) { session in
-                try InspectorCapture.run(session, inspect: inspect, pid: pid)
-            }
-            return
+            source = InspectorSource(target: try DevToolsClient.Target(inspect ?? "127.0.0.1:9229"), pid: pid)
+        } else {
+            let secret = ServiceEndpoint.secret(token, environment: "RESQ_TOKEN")
+            source = EndpointSource(
+                url: try ServiceEndpoint.url(url, path: "/admin/cpu-profile"), durationParameter: "duration",
+                headers: secret.map { ["Authorization": "Bearer \($0)"] } ?? [:],
+                credential: .init(name: "the token", hint: "check --token or RESQ_TOKEN"), formats: [.cpuprofile],
+                palette: .js, label: "hce: profiling")
         }
-        let secret = ServiceEndpoint.secret(token, environment: "RESQ_TOKEN")
-        let duration = capture.duration
-        let endpoint = try ServiceEndpoint.url(
-            url, path: "/admin/cpu-profile", query: [URLQueryItem(name: "duration", value: String(duration))])
-        try CaptureSession.run(capture, render: render) { session in
-            let body = try ServiceEndpoint.get(
-                session, endpoint, headers: secret.map { ["Authorization": "Bearer \($0)"] } ?? [:],
-                credential: ("the token", "check --token or RESQ_TOKEN"),
-                label: "hce: profiling \(ProfileFetch.displayed(endpoint))",
-                timeout: Double(duration) + ServiceEndpoint.margin)
-            let profile = try ServiceEndpoint.decode(
-                body, formats: [.cpuprofile], url: endpoint, quiet: capture.output.quiet)
-            return CapturedProfile(
-                profile: profile, summary: ServiceEndpoint.summary(profile, from: endpoint), rate: nil,
-                defaultPalette: .js)
-        }
+        try CaptureFlow.run(source, capture: capture, render: render)
     }
 }

@@ -15,7 +15,8 @@ struct OffCPUCommand: ParsableCommand {
             do not for a CPU leaving idle), the wait ends at the thread's wakeup, or when it is next seen
             running.
             Preempted switches (still runnable) are not blocked time unless --include-preempted.
-            Needs root (or CAP_PERFMON and a readable /sys/kernel/tracing).
+            Needs root (or CAP_PERFMON and a readable /sys/kernel/tracing). --rounds N records N
+            back-to-back rounds; a wait spanning two rounds is cut where they meet.
 
             Examples:
               flame-graph offcpu --pid 4242 --duration 10 --output offcpu.svg
@@ -28,7 +29,7 @@ struct OffCPUCommand: ParsableCommand {
     @Option(
         name: [.customLong("call-graph")],
         help: "Call chains: fp (frame pointers, -g) or dwarf (deep stacks without frame pointers; big files).")
-    var callGraph: String = "fp"
+    var callGraph: PerfInvocation.CallGraph = .fp
 
     @Flag(name: [.customLong("include-preempted")], help: "Also count time runnable but preempted.")
     var includePreempted = false
@@ -39,44 +40,11 @@ struct OffCPUCommand: ParsableCommand {
 
     func validate() throws {
         if pid <= 0 { throw ValidationError("--pid must be a positive process id") }
-        guard PerfInvocation.CallGraph(rawValue: callGraph) != nil else {
-            throw ValidationError("--call-graph must be fp or dwarf")
-        }
     }
 
     func run() throws {
-        try CaptureSession.run(capture, render: render) { session in
-            let perfPath = try Profiler.perf.locate()
-            try CaptureSession.requireProcess(pid)
-            let data = session.temporaryPath("sched.data")
-            try ProfilerRuns.perfRecord(
-                session, perf: perfPath, target: .systemWide, data: data, frequency: nil,
-                callGraph: PerfInvocation.CallGraph(rawValue: callGraph)!, events: PerfInvocation.offCPUEvents,
-                watch: pid,
-                label: "offcpu: tracing context switches of pid \(pid)")
-            if session.targetExited && !capture.output.quiet {
-                Console.warn("pid \(pid) exited during the capture; drawing what was captured")
-            }
-            var collapser = OffCPUCollapser(
-                options: .init(pid: pid, includeRunnable: includePreempted, perf: perf.options()))
-            try ProfilerRuns.perfScript(
-                session, perf: perfPath, data: data, fields: PerfInvocation.offCPUFields,
-                consume: { collapser.consume($0) },
-                detail: { "\(NumberFormatting.grouped(Double(collapser.switchEvents))) context switches read" })
-            collapser.finish()
-            if !capture.output.quiet { for w in collapser.diagnostics.warnings { Console.warn(w) } }
-            guard collapser.totalMicroseconds > 0 else {
-                var why = "its threads did not block during the capture"
-                if session.targetExited { why = "pid \(pid) exited before any of its threads came back from a wait" }
-                if session.stoppedEarly { why = "stopped by Ctrl-C before any wait ended" }
-                throw FlameGraphError(.badInput, "no samples: no off-CPU time recorded for pid \(pid) (\(why))")
-            }
-            let milliseconds = Double(collapser.totalMicroseconds) / 1000
-            return CapturedProfile(
-                profile: collapser.profile,
-                summary:
-                    "\(NumberFormatting.fixed(milliseconds, decimals: 1)) ms off-CPU in \(ProgressLine.count(Double(collapser.intervals), "wait")) of pid \(pid)",
-                rate: nil, defaultPalette: .io)
-        }
+        let source = OffCPUSource(
+            pid: pid, callGraph: callGraph, includePreempted: includePreempted, collapse: perf.options())
+        try CaptureFlow.run(source, capture: capture, render: render)
     }
 }

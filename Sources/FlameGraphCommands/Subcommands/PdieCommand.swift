@@ -41,7 +41,7 @@ struct PdieCommand: ParsableCommand {
     }
 
     func run() throws {
-        let key = apiKey ?? ProcessEnvironment.value("RESQ_API_KEY").flatMap { $0.isEmpty ? nil : $0 }
+        let key = ServiceEndpoint.secret(apiKey, environment: "RESQ_API_KEY")
         let target: Int32
         var includeChildren = false
         if let pid {
@@ -64,11 +64,10 @@ struct PdieCommand: ParsableCommand {
                 )
             }
         }
-        try CaptureSession.run(capture, render: render) { session in
-            try ProfilerRuns.pySpy(
-                session, pid: target, options: pySpy.options(includeChildren: includeChildren),
-                label: "pdie: sampling pid \(target)")
-        }
+        let source = PySpySource(
+            pid: target, options: pySpy.options(includeChildren: includeChildren), label: "pdie: sampling pid \(target)"
+        )
+        try CaptureFlow.run(source, capture: capture, render: render)
     }
 
     /// One GET of --url; the service must answer (a refused key is fatal, no answer only a warning:

@@ -11,6 +11,8 @@ struct PerfCommand: ParsableCommand {
             Runs `perf record -F FREQ -g` on the process (-p PID) or the command (sh -c CMD) for --duration
             seconds or until the command exits, then streams `perf script` into the collapser. Ctrl-C stops
             the recording early and still draws what was captured; Ctrl-C again aborts (exit 130).
+            --rounds N: the process or command is recorded once (a perf.data read once) and cut into N
+            equal time windows by perf script's timestamps; the gate compares the windows.
             A profiled command's standard output goes to stderr.
 
             Examples:
@@ -39,7 +41,7 @@ struct PerfCommand: ParsableCommand {
     @Option(
         name: [.customLong("call-graph")],
         help: "Call chains: fp (frame pointers, -g) or dwarf (deep stacks without frame pointers, bigger files).")
-    var callGraph: String = "fp"
+    var callGraph: PerfInvocation.CallGraph = .fp
 
     @OptionGroup var capture: CaptureOptionGroup
     @OptionGroup var perf: PerfOptionGroup
@@ -53,54 +55,12 @@ struct PerfCommand: ParsableCommand {
         guard frequency >= 1 && frequency <= 100_000 else {
             throw ValidationError("--frequency must be from 1 to 100000 samples per second")
         }
-        guard PerfInvocation.CallGraph(rawValue: callGraph) != nil else {
-            throw ValidationError("--call-graph must be fp or dwarf")
-        }
     }
 
     func run() throws {
-        try CaptureSession.run(capture, render: render) { session in
-            let perfPath = try Profiler.perf.locate()
-            let data: String
-            if let perfData {
-                guard CaptureSession.fileSize(perfData) != nil else {
-                    throw FlameGraphError(.notFound, "input file \(perfData) does not exist")
-                }
-                data = perfData
-            } else {
-                let target: PerfInvocation.Target
-                if let pid {
-                    try CaptureSession.requireProcess(pid)
-                    target = .pid(pid)
-                } else {
-                    target = .command(cmd!)
-                }
-                data = session.temporaryPath("perf.data")
-                try ProfilerRuns.perfRecord(
-                    session, perf: perfPath, target: target, data: data, frequency: frequency,
-                    callGraph: PerfInvocation.CallGraph(rawValue: callGraph)!,
-                    label: pid.map { "perf: recording pid \($0)" } ?? "perf: recording the command")
-            }
-            var collapser = PerfScriptCollapser(options: perf.options())
-            try ProfilerRuns.perfScript(
-                session, perf: perfPath, data: data, consume: { collapser.consume($0) },
-                detail: { ProgressLine.count(Double(collapser.samplesKept), "sample") })
-            collapser.finish()
-            if !capture.output.quiet { for w in collapser.diagnostics.warnings { Console.warn(w) } }
-            let exited = pid.map { ProcFS.presence(of: $0) != .alive } ?? false
-            guard collapser.profile.totalWeight > 0 else {
-                let what = perfData.map { "\($0) holds no samples" } ?? "perf recorded nothing"
-                throw ProfilerRuns.noSamples(what, session: session, exited: exited, pid: pid)
-            }
-            if exited && !capture.output.quiet, let pid {
-                Console.warn("pid \(pid) exited during the capture; drawing what was captured")
-            }
-            let rate = perfData == nil ? Double(frequency) : nil
-            return CapturedProfile(
-                profile: collapser.profile,
-                summary: ProgressLine.count(Double(collapser.samplesKept), "sample")
-                    + (pid.map { " of pid \($0)" } ?? ""),
-                rate: rate)
-        }
+        let target: PerfSource.Target =
+            if let pid { .pid(pid) } else if let cmd { .command(cmd) } else { .perfData(perfData ?? "") }
+        let source = PerfSource(target: target, frequency: frequency, callGraph: callGraph, collapse: perf.options())
+        try CaptureFlow.run(source, capture: capture, render: render)
     }
 }

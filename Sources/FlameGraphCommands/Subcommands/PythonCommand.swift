@@ -60,8 +60,6 @@ struct PythonCommand: ParsableCommand {
     }
 
     func run() throws {
-        try CaptureSession.run(capture, render: render) { session in
-            try ProfilerRuns.pySpy(session, pid: pid, options: pySpy.options(), label: "py-spy: sampling pid \(pid)")
-        }
+        try CaptureFlow.run(PySpySource(pid: pid, options: pySpy.options()), capture: capture, render: render)
     }
 }

@@ -4,10 +4,13 @@
     import Darwin
 #endif
 
-/// Wall-clock readings, taken here at the edge and never in the core.
-enum Clock {
+/// Wall-clock readings, taken here at the edge and never in the core; tests fix them through `CLIContext`.
+public enum Clock {
     /// Today's date (UTC) as YYYY-MM-DD, for acknowledgement expiry.
-    static func todayUTC() -> String {
+    static func todayUTC() -> String { CLIContext.current.today() }
+
+    /// The system clock's date (UTC) as YYYY-MM-DD.
+    @Sendable public static func systemTodayUTC() -> String {
         var t = time(nil)
         var parts = tm()
         gmtime_r(&t, &parts)

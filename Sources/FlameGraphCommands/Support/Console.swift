@@ -1,35 +1,24 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+import FlameGraphCore
 
 /// Messages for people: warnings and errors on stderr, one line each, prefixed with the tool name.
+/// Everything goes through `CLIContext.current`, so in-process runs can collect it.
 enum Console {
     static func warn(_ message: String) {
-        writeErr("flame-graph: warning: \(oneLine(message))\n")
+        writeErr("flame-graph: warning: \(oneLine(Redaction.url(message)))\n")
     }
 
     static func error(_ message: String) {
-        writeErr("flame-graph: error: \(oneLine(message))\n")
+        writeErr("flame-graph: error: \(oneLine(Redaction.url(message)))\n")
     }
 
-    static var stderrIsTerminal: Bool { isatty(2) == 1 }
+    static var stderrIsTerminal: Bool { CLIContext.current.stderrIsTerminal }
 
-    static func writeErr(_ s: String) {
-        var s = s
-        s.withUTF8 { buf in
-            var off = 0
-            while off < buf.count {
-                let n = write(2, buf.baseAddress! + off, buf.count - off)
-                if n <= 0 { break }
-                off += n
-            }
-        }
-    }
+    static func writeErr(_ s: String) { CLIContext.current.stderr(Array(s.utf8)) }
+
+    static func writeOut(_ s: String) { try? CLIContext.current.stdout(Array(s.utf8)) }
 
     /// Control characters (a hostile file name, an escape sequence) never reach the terminal.
     static func oneLine(_ s: String) -> String {
-        String(String.UnicodeScalarView(s.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? " " : $0 }))
+        TerminalText.oneLine(s)
     }
 }

@@ -1,3 +1,4 @@
+import FlameGraphCapture
 import FlameGraphCore
 import Synchronization
 
@@ -11,8 +12,17 @@ import Synchronization
 /// so an interrupted or failed run never leaves a half-written file or clobbers a good one. `-` is stdout.
 enum OutputFile {
     static func write(_ bytes: [UInt8], to path: String) throws {
+        try write(to: path) { emit in try bytes.withUnsafeBytes { try emit($0) } }
+    }
+
+    /// Writes what `produce` hands to its `emit` argument, piece by piece (an output too large to hold
+    /// in memory at once), with the same guarantees: atomic replacement, nothing left on failure.
+    static func write(
+        to path: String, _ produce: ((UnsafeRawBufferPointer) throws -> Void) throws -> Void
+    ) throws {
         if path == "-" {
-            try writeAll(1, bytes, name: "standard output")
+            // In-process runs collect it; the process's sink keeps fd 1 and the EPIPE rule.
+            try produce { try CLIContext.current.stdout(Array($0)) }
             return
         }
         // A device or a pipe (`--output /dev/null`, `>(gzip > x)`) is written in place: renaming a
@@ -25,7 +35,7 @@ enum OutputFile {
                 throw FlameGraphError(.cannotCreate, "cannot write \(path): \(InputFile.describe(err))")
             }
             defer { close(fd) }
-            try writeAll(fd, bytes, name: path)
+            try produce { try writeAll(fd, $0, name: path) }
             return
         }
         let dir: String
@@ -49,8 +59,8 @@ enum OutputFile {
             TemporaryFiles.unregister(tmp)
         }
         do {
-            try writeAll(fd, bytes, name: path)
-            fchmod(fd, 0o644)
+            try produce { try writeAll(fd, $0, name: path) }
+            fchmod(fd, mode(replacing: path))
             if fsync(fd) != 0 && errno != EINVAL {
                 throw FlameGraphError(.cannotCreate, "cannot write \(path): \(InputFile.describe(errno))")
             }
@@ -66,18 +76,43 @@ enum OutputFile {
         done = true
     }
 
+    /// The mode of a new output: an existing file's own mode (a private 0600 file stays private),
+    /// else 0666 less the umask, as `open(O_CREAT)` would give — `mkstemp`'s 0600 is neither.
+    static func mode(replacing path: String) -> mode_t {
+        var st = stat()
+        if stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG { return st.st_mode & 0o7777 }
+        return 0o666 & ~currentUmask()
+    }
+
+    /// The process's umask, read without changing it (`umask(2)` can only set it, racing other threads).
+    static func currentUmask() -> mode_t {
+        if let status = try? InputFile.readAll("/proc/self/status"),
+            let line = String(decoding: status, as: UTF8.self).split(separator: "\n").first(where: {
+                $0.hasPrefix("Umask:")
+            }),
+            let value = mode_t(String(line.dropFirst(6).filter { !$0.isWhitespace }), radix: 8)
+        {
+            return value
+        }
+        let old = umask(0o022)
+        umask(old)
+        return old
+    }
+
     static func writeAll(_ fd: Int32, _ bytes: [UInt8], name: String) throws {
-        try bytes.withUnsafeBytes { buf in
-            var off = 0
-            while off < buf.count {
-                let n = Glibc.write(fd, buf.baseAddress! + off, buf.count - off)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    if errno == EPIPE { return }
-                    throw FlameGraphError(.cannotCreate, "cannot write \(name): \(InputFile.describe(errno))")
-                }
-                off += n
+        try bytes.withUnsafeBytes { try writeAll(fd, $0, name: name) }
+    }
+
+    static func writeAll(_ fd: Int32, _ buf: UnsafeRawBufferPointer, name: String) throws {
+        var off = 0
+        while off < buf.count {
+            let n = Glibc.write(fd, buf.baseAddress! + off, buf.count - off)
+            if n < 0 {
+                if errno == EINTR { continue }
+                if errno == EPIPE { return }
+                throw FlameGraphError(.cannotCreate, "cannot write \(name): \(InputFile.describe(errno))")
             }
+            off += n
         }
     }
 }
@@ -125,7 +160,8 @@ enum TemporaryFiles {
         var base = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
         if base.isEmpty { base = "/tmp" }
         while base.count > 1 && base.hasSuffix("/") { base.removeLast() }
-        var template = Array("\(base)/\(prefix)-XXXXXX".utf8CString)
+        StaleRuns.clean(base: base, prefix: prefix)
+        var template = Array("\(base)/\(StaleRuns.ownPrefix(prefix))-XXXXXX".utf8CString)
         guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
             let err = errno
             throw FlameGraphError(

@@ -36,7 +36,12 @@ public enum ProfileFormat: String, Sendable, CaseIterable {
             if text.contains("\"nodes\"") || text.contains("\"callFrame\"") { return .cpuprofile }
             return nil
         }
-        if looksBinary(bytes) { return .pprof }
+        // Binary is pprof only if it opens with a Profile field's tag (fields 1–14, varint or length-
+        // delimited): text with a stray NUL is not reported as a broken protobuf.
+        if looksBinary(bytes) {
+            let field = bytes[0] >> 3, wire = bytes[0] & 7
+            return (1...14).contains(field) && (wire == 0 || wire == 2) ? .pprof : nil
+        }
         // Line formats: 64 KB of whole lines say enough (the reader may hand over a whole first chunk
         // of 1 MB, and scoring it all as Characters cost ~15 % of reading a 50 MB file).
         let cut = UnsafeBufferPointer(rebasing: bytes[i..<min(bytes.count, i + 65536)])

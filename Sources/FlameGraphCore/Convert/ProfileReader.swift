@@ -128,7 +128,9 @@ public struct ProfileReader {
                     "\(sourceName): no samples found in the perf script output\(collapser.eventType.map { " (event filter: \($0))" } ?? "")"
                 )
             }
-            return DecodedProfile(profile: collapser.profile, diagnostics: collapser.diagnostics, format: .perf)
+            var profile = collapser.profile
+            profile.unit = Self.perfUnit(collapser)
+            return DecodedProfile(profile: profile, diagnostics: collapser.diagnostics, format: .perf)
         case .buffered(let format, let bytes):
             return try Self.decodeWhole(bytes, format: format, sourceName: sourceName, options: options)
         }
@@ -159,6 +161,17 @@ public struct ProfileReader {
             return DecodedProfile(profile: profile, diagnostics: diagnostics, format: .pprof)
         default:
             throw FlameGraphError(.badInput, "\(sourceName): the \(format.rawValue) format is not supported yet")
+        }
+    }
+
+    /// What perf's weights count. perf prints each sample's period when asked (`-F period`, or by
+    /// default with `perf record -c`): then a weight is not one sample but the event's count over the
+    /// period — nanoseconds for the software clocks, events (cycles, instructions…) otherwise.
+    public static func perfUnit(_ collapser: PerfScriptCollapser) -> WeightUnit {
+        guard collapser.profile.totalWeight != Double(collapser.samplesKept) else { return .samples }
+        switch collapser.eventType {
+        case "cpu-clock", "task-clock": return .nanoseconds
+        default: return .count
         }
     }
 

@@ -2,13 +2,22 @@
 enum SVGProfileReader {
     static func read(_ bytes: [UInt8], sourceName: String) throws -> (Profile, Diagnostics) {
         let text = String(decoding: bytes, as: UTF8.self)
-        if let open = text.firstRange(of: "<metadata id=\"flame-graph-stacks\">") {
-            guard let close = text[open.upperBound...].firstRange(of: "</metadata>") else {
+        // Version 2 (`encoding="zlib-base64"`) and version 1 (XML-escaped text) of the embedded stacks.
+        if let open = text.firstRange(of: "<metadata id=\"flame-graph-stacks\""),
+            let tagEnd = text[open.upperBound...].firstIndex(of: ">")
+        {
+            let attributes = text[open.upperBound..<tagEnd]
+            let contentStart = text.index(after: tagEnd)
+            guard let close = text[contentStart...].firstRange(of: "</metadata>") else {
                 throw FlameGraphError(.badInput, "\(sourceName): SVG ends inside its embedded stacks (truncated file?)")
             }
-            let body = unescapeXML(text[open.upperBound..<close.lowerBound])
+            let content = text[contentStart..<close.lowerBound]
             do {
-                if let profile = try EmbeddedStacks.read(body[...]) {
+                let profile =
+                    attributes.contains("encoding=\"zlib-base64\"")
+                    ? try EmbeddedStacks.readEncoded(Array(content.utf8)[...])
+                    : try EmbeddedStacks.read(Array(unescapeXML(content).utf8)[...])
+                if let profile {
                     guard profile.totalWeight > 0 || profile.isDifferential else {
                         throw FlameGraphError(.badInput, "\(sourceName): the flame graph holds no samples")
                     }

@@ -6,7 +6,39 @@ public enum NumberFormatting {
         if value == value.rounded(), abs(value) < 1.8e19 {
             return value < 0 ? "-" + String(UInt64(-value)) : String(UInt64(value))
         }
+        if value.isFinite, value == value.rounded() {
+            // Past UInt64 (counts that overflowed it): still digits, never `1.8e+19`, which no folded
+            // reader takes for a count.
+            return (value < 0 ? "-" : "") + exactDigits(abs(value))
+        }
         return String(value)
+    }
+
+    /// The decimal digits of an integral `value` ≥ 2^53: its significand doubled `exponent` times, in
+    /// base-10^9 limbs (least significant first).
+    static func exactDigits(_ value: Double) -> String {
+        let shift = Int(value.exponent) - Double.significandBitCount
+        var limbs: [UInt64] = []
+        var m = UInt64(value.significandBitPattern | (1 << UInt64(Double.significandBitCount)))
+        while m > 0 {
+            limbs.append(m % 1_000_000_000)
+            m /= 1_000_000_000
+        }
+        for _ in 0..<max(shift, 0) {
+            var carry: UInt64 = 0
+            for i in limbs.indices {
+                let v = limbs[i] * 2 + carry
+                limbs[i] = v % 1_000_000_000
+                carry = v / 1_000_000_000
+            }
+            if carry > 0 { limbs.append(carry) }
+        }
+        var text = String(limbs.last ?? 0)
+        for limb in limbs.dropLast().reversed() {
+            let digits = String(limb)
+            text += String(repeating: "0", count: 9 - digits.count) + digits
+        }
+        return text
     }
 
     /// Appends `weight(value)` as bytes.

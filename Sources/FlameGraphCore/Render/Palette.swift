@@ -52,12 +52,20 @@ public enum Palette: String, Sendable, CaseIterable {
     func resolve(_ name: String) -> Palette {
         switch self {
         case .java:
-            if name.hasSuffix("_[j]") { return .green }
-            if name.hasSuffix("_[i]") { return .aqua }
-            if Palette.hasJavaPackagePrefix(name) { return .green }
-            if name.contains(":::") { return .green }
-            if name.contains("::") { return .yellow }
-            if name.hasSuffix("_[k]") { return .orange }
+            // inferno's rules: annotations first, then C++/Objective-C, then anything that looks like a
+            // Java class (a slash, a dot, or a capital first letter), else native code.
+            if let annotation = Palette.annotation(name) {
+                switch annotation {
+                case "k": return .orange
+                case "i": return .aqua
+                case "j": return .green
+                default: break
+                }
+            }
+            if name.contains("::") || name.hasPrefix("-[") || name.hasPrefix("+[") { return .yellow }
+            let unprefixed = name.hasPrefix("L") ? name.dropFirst() : Substring(name)
+            if unprefixed.contains("/") || (unprefixed.contains(".") && !unprefixed.hasPrefix("[")) { return .green }
+            if let first = unprefixed.unicodeScalars.first, first.value >= 0x41, first.value <= 0x5A { return .green }
             return .red
         case .perl:
             if name.contains("::") { return .yellow }
@@ -89,13 +97,19 @@ public enum Palette: String, Sendable, CaseIterable {
         }
     }
 
-    static func hasJavaPackagePrefix(_ name: String) -> Bool {
-        var s = Substring(name)
-        if s.hasPrefix("L") { s = s.dropFirst() }
-        for p in ["java/", "javax/", "jdk/", "net/", "org/", "com/", "io/", "sun/"] where s.hasPrefix(p) {
-            return true
-        }
-        return false
+    /// The letter of a trailing `_[x]` annotation (`k` kernel, `j` JIT, `i` inlined, `w` waker).
+    static func annotation(_ name: String) -> Character? {
+        let tail = name.utf8.suffix(4)
+        guard tail.count == 4, tail.first == 0x5F, tail.dropFirst().first == 0x5B, tail.last == 0x5D else { return nil }
+        return Character(Unicode.Scalar(tail[tail.index(tail.startIndex, offsetBy: 2)]))
+    }
+
+    /// Frames named `--` and `-` are separators (flamegraph.pl's stack boundaries, inferno's idle
+    /// markers): grey in every palette, as both peers draw them.
+    static func separatorColor(_ name: String) -> RGB? {
+        if name == "--" { return RGB(160, 160, 160) }
+        if name == "-" { return RGB(200, 200, 200) }
+        return nil
     }
 
     static func color(_ p: Palette, _ v1: Double, _ v2: Double, _ v3: Double) -> RGB {

@@ -36,6 +36,11 @@ public struct RenderOptions: Sendable {
     public var title: String? = nil
     public var subtitle: String? = nil
     public var width: Int = 1200
+    /// Follow the browser window's width (and refit labels on resize); `width` is then the size used
+    /// by viewers that run no script.
+    public var fluid = true
+    /// Outline of every frame (`--stroke-color`); nil draws none.
+    public var strokeColor: String? = nil
     public var frameHeight: Int = 16
     public var fontSize: Double = 12
     public var fontType: String = "monospace"
@@ -48,7 +53,9 @@ public struct RenderOptions: Sendable {
     public var inverted = false
     /// Keep input order (time), do not merge across time.
     public var flameChart = false
-    public var countName = "samples"
+    /// Replaces the unit word in tooltips (`--count-name`); nil names the profile's unit and scales
+    /// the number for people ("2.88 s", "1 sample").
+    public var countName: String? = nil
     public var nameType = "Function:"
     public var notes: String? = nil
     public var searchColor = "rgb(230,0,230)"

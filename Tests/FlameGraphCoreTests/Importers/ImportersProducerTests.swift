@@ -1,3 +1,4 @@
+import FlameGraphTestSupport
 import Foundation
 import XCTest
 
@@ -89,9 +90,7 @@ final class ImportersProducerTests: XCTestCase {
         defer { P.removeDirectory(dir) }
         let probe = try P.run(python, ["-c", "import playwright.sync_api"], in: dir, timeout: 60)
         if probe.status != 0 {
-            let message = "Python playwright is not installed (pip install playwright): \(probe.stderr)"
-            if ProcessInfo.processInfo.environment["CI"] != nil { throw P.MissingTool(message: message) }
-            throw XCTSkip(message)
+            try RequiredTool.missing("Python playwright is not installed (pip install playwright): \(probe.stderr)")
         }
         try Self.chromeScript.write(toFile: dir + "/cdp.py", atomically: true, encoding: .utf8)
         try Self.nodeWorkload.write(toFile: dir + "/workload.js", atomically: true, encoding: .utf8)
@@ -111,36 +110,18 @@ final class ImportersProducerTests: XCTestCase {
 
     // MARK: py-spy
 
-    /// `hot` does four times the work of `warm`; it writes the file named by its argument once it runs,
-    /// and stops by itself after 60 s should nobody stop it.
-    static let pythonWorkload = """
-        import sys, time
-        def hot():
-            s = 0
-            for i in range(400000): s += i * i
-            return s
-        def warm():
-            s = 0
-            for i in range(100000): s += i * i
-            return s
-        open(sys.argv[1], "w").close()
-        end = time.time() + 60
-        while time.time() < end:
-            hot(); warm()
-
-        """
-
     func testPySpySpeedscope() throws {
         let pyspy = try P.requireTool("py-spy", installHint: "pip install py-spy")
         let python = try P.requireTool("python3", installHint: "apt-get install python3")
         let dir = try P.makeDirectory("importers-pyspy")
         defer { P.removeDirectory(dir) }
-        try Self.pythonWorkload.write(toFile: dir + "/workload.py", atomically: true, encoding: .utf8)
+        // `hot` does four times the work of `warm` (Tests/Fixtures/workloads/hot_warm.py).
+        try FileManager.default.copyItem(atPath: Fixtures.pythonWorkload, toPath: dir + "/workload.py")
         // Start the interpreter itself, not a wrapper script (pyenv shims), so that the pid is Python's.
         let real = try P.run(python, ["-c", "import sys; print(sys.executable)"], in: dir, timeout: 30)
         let interpreter = real.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         XCTAssertFalse(interpreter.isEmpty, real.summary)
-        let workload = try P.start(interpreter, ["workload.py", dir + "/ready"], in: dir, tag: "workload")
+        let workload = try P.start(interpreter, ["workload.py", "--ready", dir + "/ready"], in: dir, tag: "workload")
         defer { P.stop(workload) }
         guard P.waitForFile(dir + "/ready", timeout: 30) else {
             return XCTFail("the Python workload did not start within 30 s")
@@ -157,7 +138,7 @@ final class ImportersProducerTests: XCTestCase {
         // py-spy says "Permission Denied" (or the kernel's "Operation not permitted") where ptrace is refused.
         let permission = ["permission denied", "operation not permitted", "ptrace"]
         if result.status != 0, permission.contains(where: result.stderr.lowercased().contains) {
-            throw XCTSkip("py-spy cannot attach to a process here: \(result.stderr)")
+            try RequiredTool.missing("py-spy cannot attach to a process here: \(result.stderr)")
         }
         XCTAssertEqual(result.status, 0, result.summary)
         let data = try XCTUnwrap(FileManager.default.contents(atPath: out), result.summary)
@@ -192,12 +173,10 @@ final class ImportersProducerTests: XCTestCase {
         let dir = try P.makeDirectory("importers-pyinstrument")
         defer { P.removeDirectory(dir) }
         // The same work as the py-spy workload, for 1.5 s.
-        let workload = Self.pythonWorkload
-            .replacingOccurrences(of: "open(sys.argv[1], \"w\").close()\n", with: "")
-            .replacingOccurrences(of: "time.time() + 60", with: "time.time() + 1.5")
-        try workload.write(toFile: dir + "/workload.py", atomically: true, encoding: .utf8)
+        try FileManager.default.copyItem(atPath: Fixtures.pythonWorkload, toPath: dir + "/workload.py")
         let result = try P.run(
-            pyinstrument, ["-r", "speedscope", "-o", "out.json", "workload.py"], in: dir, timeout: 120)
+            pyinstrument, ["-r", "speedscope", "-o", "out.json", "workload.py", "--seconds", "1.5"], in: dir,
+            timeout: 120)
         XCTAssertEqual(result.status, 0, result.summary)
         let data = try XCTUnwrap(FileManager.default.contents(atPath: dir + "/out.json"), result.summary)
         let bytes = [UInt8](data)

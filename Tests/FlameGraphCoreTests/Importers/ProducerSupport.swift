@@ -1,153 +1,59 @@
 import FlameGraphCore
+import FlameGraphTestSupport
 import Foundation
 import XCTest
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
 
 /// Shared helpers of the importer tests: fixtures, temporary directories, running real profilers
 /// with bounded waits, and reading profiles back as folded text and shares.
 enum ProducerSupport {
-    // MARK: Fixtures and folders
+    // Thin forwarders to FlameGraphTestSupport (one home for test helpers); callers may use those directly.
+
+    typealias Result = ToolResult
 
     /// `Tests/Fixtures/importers`.
-    static var fixturesDirectory: String {
-        URL(fileURLWithPath: #filePath)  // Tests/FlameGraphCoreTests/Importers/ProducerSupport.swift
-            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Fixtures/importers").path
+    static var fixturesDirectory: String { Fixtures.path("importers") }
+
+    static func fixture(_ name: String) throws -> [UInt8] { try Fixtures.bytes("importers/" + name) }
+    static func makeDirectory(_ prefix: String) throws -> String { try makeTemporaryDirectory(prefix) }
+    static func removeDirectory(_ path: String) { removeTemporaryDirectory(path) }
+    static func which(_ tool: String) -> String? { RequiredTool.which(tool) }
+
+    /// Skips outside CI, fails under `FLAME_GRAPH_REQUIRE_TOOLS=1` (see `RequiredTool`).
+    static func requireTool(_ tool: String, installHint: String, file: StaticString = #filePath, line: UInt = #line)
+        throws -> String
+    {
+        try RequiredTool.require(tool, install: installHint, file: file, line: line)
     }
 
-    static func fixture(_ name: String) throws -> [UInt8] {
-        let path = fixturesDirectory + "/" + name
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw XCTSkip("fixture \(path) is missing")
-        }
-        return [UInt8](data)
-    }
-
-    /// A new empty directory under the system's temporary directory; remove it with `removeDirectory`.
-    static func makeDirectory(_ prefix: String) throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        return dir.path
-    }
-
-    static func removeDirectory(_ path: String) {
-        try? FileManager.default.removeItem(atPath: path)
-    }
-
-    // MARK: Tools
-
-    /// The full path of `tool` on `PATH`, or nil.
-    static func which(_ tool: String) -> String? {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
-        for dir in path.split(separator: ":") {
-            let candidate = "\(dir)/\(tool)"
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        return nil
-    }
-
-    /// The path of a producer the test needs. Missing on a developer machine: the test is skipped;
-    /// missing in CI (`CI` set): the test fails, since `ci/setup` should have installed it.
-    static func requireTool(_ tool: String, installHint: String) throws -> String {
-        if let path = which(tool) { return path }
-        let message = "\(tool) is not installed (\(installHint))"
-        if ProcessInfo.processInfo.environment["CI"] != nil { throw MissingTool(message: message) }
-        throw XCTSkip(message)
-    }
-
-    struct MissingTool: Error, CustomStringConvertible {
-        var message: String
-        var description: String { message }
-    }
-
-    // MARK: Processes
-
-    struct Result {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-        var timedOut: Bool
-        var summary: String { "exit \(status)\(timedOut ? " (timed out)" : "")\nstdout: \(stdout)\nstderr: \(stderr)" }
-    }
-
-    /// Starts `executable` with its output going to files in `directory` (no pipes to fill up).
+    /// `environment` is added to the inherited one.
     static func start(
         _ executable: String, _ arguments: [String], in directory: String, tag: String,
         environment: [String: String] = [:]
     ) throws -> Process {
-        let process = Process()
-        if !environment.isEmpty {
-            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        }
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        FileManager.default.createFile(atPath: "\(directory)/\(tag).stdout", contents: nil)
-        FileManager.default.createFile(atPath: "\(directory)/\(tag).stderr", contents: nil)
-        process.standardOutput = FileHandle(forWritingAtPath: "\(directory)/\(tag).stdout")
-        process.standardError = FileHandle(forWritingAtPath: "\(directory)/\(tag).stderr")
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        return process
+        try TestProcess.start(
+            executable, arguments, in: directory, tag: tag, environment: TestProcess.environment(adding: environment))
     }
 
-    /// Waits up to `timeout` seconds for `process` to end; true if it did.
     @discardableResult
-    static func wait(_ process: Process, timeout: TimeInterval) -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning {
-            if Date() > deadline { return false }
-            usleep(20_000)
-        }
-        process.waitUntilExit()
-        return true
-    }
+    static func wait(_ process: Process, timeout: TimeInterval) -> Bool { TestProcess.wait(process, timeout: timeout) }
+    static func stop(_ process: Process, grace: TimeInterval = 2) { TestProcess.stop(process, grace: grace) }
 
-    /// Ends `process` if it still runs: SIGTERM, then SIGKILL after a grace period. Only this process,
-    /// by its id.
-    static func stop(_ process: Process, grace: TimeInterval = 2) {
-        guard process.isRunning else { return }
-        process.terminate()
-        if !wait(process, timeout: grace) {
-            kill(process.processIdentifier, SIGKILL)
-            wait(process, timeout: grace)
-        }
-    }
-
-    /// Runs `executable` to completion, killing it if it takes longer than `timeout` seconds.
     static func run(
         _ executable: String, _ arguments: [String], in directory: String, timeout: TimeInterval,
         environment: [String: String] = [:]
     ) throws -> Result {
-        let tag = "run-\(UUID().uuidString.prefix(8))"
-        let process = try start(executable, arguments, in: directory, tag: tag, environment: environment)
-        let finished = wait(process, timeout: timeout)
-        if !finished { stop(process) }
-        let out = (try? String(contentsOfFile: "\(directory)/\(tag).stdout", encoding: .utf8)) ?? ""
-        let err = (try? String(contentsOfFile: "\(directory)/\(tag).stderr", encoding: .utf8)) ?? ""
-        return Result(status: finished ? process.terminationStatus : -1, stdout: out, stderr: err, timedOut: !finished)
+        try TestProcess.run(
+            executable, arguments, in: directory, timeout: timeout,
+            environment: TestProcess.environment(adding: environment))
     }
 
-    /// Waits up to `timeout` seconds for a file to appear.
     static func waitForFile(_ path: String, timeout: TimeInterval) -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while !FileManager.default.fileExists(atPath: path) {
-            if Date() > deadline { return false }
-            usleep(20_000)
-        }
-        return true
+        TestProcess.waitForFile(path, timeout: timeout)
     }
 
     // MARK: Reading profiles back
 
-    static func folded(_ profile: Profile) -> String {
-        String(decoding: FoldedWriter.write(profile), as: UTF8.self)
-    }
+    static func folded(_ profile: Profile) -> String { foldedText(profile) }
 
     /// The share of the total weight in stacks that hold a frame for which `matches` is true.
     static func share(_ profile: Profile, where matches: (String) -> Bool) -> Double {

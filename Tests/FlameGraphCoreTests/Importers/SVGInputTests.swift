@@ -5,7 +5,8 @@ import XCTest
 
 /// Flame-graph SVGs as inputs: inferno's (fg:x/fg:w) and flamegraph.pl's (pixels + tooltip counts) are
 /// read back from their frame geometry; every frame of these graphs is drawn, so the stacks come back
-/// exactly (less the `_[k]`-style annotations, which both peers hide).
+/// exactly (less the `_[k]`-style annotations, which both peers hide). The peers' frames are redrawn in
+/// their own markup from the frame tables of their SVGs (`Tests/Fixtures/peers/*.frames.tsv`).
 final class SVGInputTests: XCTestCase {
     static func expected() throws -> [String] {
         let text = try String(
@@ -24,24 +25,25 @@ final class SVGInputTests: XCTestCase {
     }
 
     func read(_ relative: String) throws -> DecodedProfile {
-        let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: PeerCases.root + "/" + relative)))
+        let bytes = Array(try PeerFrameTable.load(relative).svg().utf8)
         return try ProfileReader.decode(bytes, sourceName: relative)
     }
 
     func testInfernoSVGReadsBackFromFgAttributes() throws {
-        let d = try read("inferno/tests/data/flamegraph/perf-vertx-stacks/perf-vertx-stacks-01-collapsed-all.svg")
+        let d = try read(
+            "inferno/tests/data/flamegraph/perf-vertx-stacks/perf-vertx-stacks-01-collapsed-all.frames.tsv")
         XCTAssertEqual(d.format, .svg)
         XCTAssertEqual(Self.normalized(d.profile), try Self.expected())
         XCTAssertTrue(d.diagnostics.warnings.contains { $0.contains("approximate") })
     }
 
     func testFlamegraphPlSVGReadsBackFromPixelsAndTooltips() throws {
-        let d = try read("generated/flamegraph-pl/vertx-hash.svg")
+        let d = try read("generated/flamegraph-pl/vertx-hash.frames.tsv")
         XCTAssertEqual(Self.normalized(d.profile), try Self.expected())
     }
 
     func testInvertedGraphsReadBackToo() throws {
-        let d = try read("generated/flamegraph-pl/vertx-reverse-hash.svg")
+        let d = try read("generated/flamegraph-pl/vertx-reverse-hash.frames.tsv")
         XCTAssertEqual(d.profile.totalWeight, 286)
     }
 

@@ -4,8 +4,7 @@ import XCTest
 
 @testable import FlameGraphCore
 
-/// Runs every `collapse-perf` row of the shared peer test data (`../shared/testdata/peers/cases.tsv`
-/// beside the package) through `PerfScriptCollapser` and compares as the row's `compare` column says.
+/// Runs every `collapse-perf` row of the peer test data (`Tests/Fixtures/peers/cases.tsv`) through `PerfScriptCollapser` and compares as the row's `compare` column says.
 final class PerfCollapseDataTests: XCTestCase {
     /// Rows that state Perl's behaviour where inferno deliberately differs (this converter follows
     /// inferno), each with the row that states inferno's behaviour for the same input and options.

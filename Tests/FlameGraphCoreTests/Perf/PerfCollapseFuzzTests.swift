@@ -18,11 +18,8 @@ final class PerfCollapseFuzzTests: XCTestCase {
             "FlameGraph/test/perf-js-stacks-01.txt",
             "FlameGraph/test/perf-java-stacks-02.txt",
         ] {
-            if let data = FileManager.default.contents(atPath: root.appendingPathComponent(path).path) {
-                inputs.append(Array(data))
-            }
+            inputs.append(Array(try Data(contentsOf: root.appendingPathComponent(path))))
         }
-        // Always have something, even without the shared data.
         inputs.append(
             Array(
                 "a 1/2 [000] 1.0: 9 cycles:u: \n\t1 f+0x1 (/x)\n\t2 $s4main3fooyyF (/y)\n\t3 a->b (/tmp/perf-1.map)\n\n"

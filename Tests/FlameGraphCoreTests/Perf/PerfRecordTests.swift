@@ -1,3 +1,4 @@
+import FlameGraphTestSupport
 import Foundation
 import XCTest
 
@@ -6,35 +7,16 @@ import XCTest
 /// A real producer: records a small C program with `perf record -g`, pipes `perf script` into the
 /// collapser as it streams, and checks that the program's busy functions show up as a stack.
 final class PerfRecordTests: XCTestCase {
-    static func which(_ tool: String) -> String? {
-        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
-            let path = "\(dir)/\(tool)"
-            if FileManager.default.isExecutableFile(atPath: path) { return path }
-        }
-        return nil
-    }
-
     @discardableResult
     static func run(_ tool: String, _ args: [String]) throws -> (status: Int32, output: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: tool)
-        p.arguments = args
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
-        try p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+        let r = try TestProcess.run(tool, args, timeout: 300)
+        return (r.status, r.output)
     }
 
     func testRecordedBusyProgramIsCollapsed() throws {
-        guard let perf = Self.which("perf") else { throw XCTSkip("perf is not installed") }
-        guard let cc = Self.which("cc") ?? Self.which("gcc") ?? Self.which("clang") else {
-            throw XCTSkip("no C compiler to build the busy program")
-        }
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("fg-perf-\(getpid())")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let perf = try RequiredTool.require("perf", install: "apt-get install linux-perf")
+        let cc = try RequiredTool.which("cc") ?? RequiredTool.require("gcc", install: "apt-get install gcc")
+        let dir = URL(fileURLWithPath: try makeTemporaryDirectory("fg-perf"))
         defer { try? FileManager.default.removeItem(at: dir) }
         let source = dir.appendingPathComponent("busy.c")
         try """
@@ -54,12 +36,12 @@ final class PerfRecordTests: XCTestCase {
         let binary = dir.appendingPathComponent("fgbusy").path
         // -O0: no inlining, tail calls or hoisting, so the two functions stay on the stack.
         let build = try Self.run(cc, ["-O0", "-g", "-fno-omit-frame-pointer", "-o", binary, source.path])
-        guard build.status == 0 else { throw XCTSkip("could not build the busy program: \(build.output)") }
+        guard build.status == 0 else { return XCTFail("could not build the busy program: \(build.output)") }
 
         let data = dir.appendingPathComponent("perf.data").path
         let record = try Self.run(perf, ["record", "-F", "999", "-g", "-o", data, "--", binary])
         guard record.status == 0, FileManager.default.fileExists(atPath: data) else {
-            throw XCTSkip("perf cannot record in this environment: \(record.output.suffix(400))")
+            try RequiredTool.missing("perf cannot record in this environment: \(record.output.suffix(400))")
         }
 
         // Stream `perf script` into the collapser chunk by chunk.

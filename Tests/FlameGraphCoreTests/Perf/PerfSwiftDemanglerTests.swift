@@ -20,21 +20,21 @@ final class PerfSwiftDemanglerTests: XCTestCase {
         ("$s4main5ShapeV5widthSivs", "main.Shape.width.setter"),
         ("$s4main3BoxC5valueSivM", "main.Box.value.modify"),
         ("$s4main5ShapeV1w1hACSi_SitcfC", "main.Shape.init(w:h:)"),
-        ("$s4main3BoxCfD", "main.Box.deinit"),
-        ("$s4main1SVyS2icig", "main.S.subscript(_:).getter"),
+        ("$s4main3BoxCfD", "main.Box.__deallocating_deinit"),
+        ("$s4main1SVyS2icig", "main.S.subscript.getter"),
         (
             "$s20FoundationEssentials4DateV18validCalendarRangeSNyACGvau",
             "FoundationEssentials.Date.validCalendarRange.unsafeMutableAddressor"
         ),
         // Closures, statics, operators, private names.
         ("$s4main3fooyyFyycfU_", "closure #1 in main.foo()"),
-        ("$s20FoundationEssentials8TimeZoneV2eeoiySbAC_ACtFZ", "static FoundationEssentials.TimeZone.==(_:_:)"),
-        ("$sSD4KeysV2eeoiySbAByxq__G_ADtFZ", "static Swift.Dictionary.Keys.==(_:_:)"),
+        ("$s20FoundationEssentials8TimeZoneV2eeoiySbAC_ACtFZ", "static FoundationEssentials.TimeZone.== infix(_:_:)"),
+        ("$sSD4KeysV2eeoiySbAByxq__G_ADtFZ", "static Swift.Dictionary.Keys.== infix(_:_:)"),
         ("$s4main4ListV4next33_0123456789ABCDEF0123456789ABCDEFLLSiSgyF", "main.List.next()"),
         // Thunks and specializations.
         ("$s4main3fooyyFTA", "partial apply for main.foo()"),
         ("$s4main3fooyySiFTf4n_g", "specialized main.foo(_:)"),
-        ("$ss15__VaListBuilderCABycfCTj", "dispatch thunk of Swift.__VaListBuilder.init()"),
+        ("$ss15__VaListBuilderCABycfCTj", "dispatch thunk of Swift.__VaListBuilder.__allocating_init()"),
         // Real frames from a Swift compiler profile (generated/collapse-perf/modern-dwarf.txt).
         (
             "$s3SIL11InstructionC9OptimizerE15isDeinitBarrierySbAD14CalleeAnalysisVF",

@@ -1,3 +1,4 @@
+import FlameGraphTestSupport
 import Foundation
 import XCTest
 
@@ -132,37 +133,12 @@ final class PprofGoProducerTests: XCTestCase {
     /// Runs `executable` to completion within `timeout` seconds; returns its stdout (stderr is in failures).
     @discardableResult
     func run(_ executable: String, _ arguments: [String], timeout: TimeInterval) throws -> String {
-        let out = directory.appendingPathComponent("out-\(UUID().uuidString)")
-        let err = directory.appendingPathComponent("err-\(UUID().uuidString)")
-        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = goEnvironment()
-        process.currentDirectoryURL = directory
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = try FileHandle(forWritingTo: out)
-        process.standardError = try FileHandle(forWritingTo: err)
-        try process.run()
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
-        if process.isRunning {
-            process.terminate()
-            Thread.sleep(forTimeInterval: 0.5)
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            process.waitUntilExit()
-            throw FlameGraphError(
-                .unavailable, "\(executable) \(arguments.joined(separator: " ")) timed out after \(Int(timeout)) s")
-        }
-        let stdout = (try? String(contentsOf: out, encoding: .utf8)) ?? ""
-        let stderr = (try? String(contentsOf: err, encoding: .utf8)) ?? ""
-        guard process.terminationStatus == 0 else {
-            throw FlameGraphError(
-                .internal,
-                "\(executable) \(arguments.joined(separator: " ")) failed (\(process.terminationStatus)): \(stderr)")
-        }
-        return stdout
+        let r = try TestProcess.run(
+            executable, arguments, in: directory.path, timeout: timeout, environment: goEnvironment())
+        let command = "\(executable) \(arguments.joined(separator: " "))"
+        if r.timedOut { throw FlameGraphError(.unavailable, "\(command) timed out after \(Int(timeout)) s") }
+        guard r.status == 0 else { throw FlameGraphError(.internal, "\(command) failed (\(r.status)): \(r.stderr)") }
+        return r.stdout
     }
 
     func fetch(_ url: URL, timeout: TimeInterval) async throws -> [UInt8] {
@@ -334,7 +310,7 @@ final class PprofGoProducerTests: XCTestCase {
 
     func testGoNetHTTPPprofProfiles() async throws {
         guard let go = Self.findGo() else {
-            throw XCTSkip("go is not installed; install it with `apt-get install -y golang-go` to run this test")
+            try RequiredTool.missing("go is not installed (apt-get install -y golang-go)")
         }
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("pprof-go-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

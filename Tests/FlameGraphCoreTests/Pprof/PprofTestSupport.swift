@@ -1,4 +1,5 @@
 import CZlib
+import FlameGraphTestSupport
 import XCTest
 
 @testable import FlameGraphCore
@@ -31,9 +32,7 @@ enum PprofTestSupport {
     }
 
     /// The folded text of a profile, as `FoldedWriter` writes it.
-    static func folded(_ profile: Profile) -> String {
-        String(decoding: FoldedWriter.write(profile), as: UTF8.self)
-    }
+    static func folded(_ profile: Profile) -> String { foldedText(profile) }
 
     static func decode(_ bytes: [UInt8], sampleType: String? = nil, source: String = "test.pb.gz") throws -> (
         Profile, Diagnostics

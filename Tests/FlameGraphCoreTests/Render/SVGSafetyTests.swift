@@ -1,10 +1,7 @@
 import FlameGraphCore
+import FlameGraphTestSupport
 import Foundation
 import XCTest
-
-#if canImport(FoundationXML)
-    import FoundationXML
-#endif
 
 final class SVGSafetyTests: XCTestCase {
     static let hostile = [
@@ -21,8 +18,7 @@ final class SVGSafetyTests: XCTestCase {
     }
 
     func assertWellFormed(_ svg: String, file: StaticString = #filePath, line: UInt = #line) {
-        let parser = XMLParser(data: Data(svg.utf8))
-        XCTAssertTrue(parser.parse(), "\(parser.parserError.map { "\($0)" } ?? "")", file: file, line: line)
+        assertWellFormedXML(svg, file: file, line: line)
     }
 
     func testHostileNamesRenderAsWellFormedInertXML() throws {

@@ -1,6 +1,6 @@
 import CZlib
 
-/// gzip decompression through the system zlib, with a cap on the output size.
+/// gzip decompression through the system zlib, with caps on the output size and on the expansion ratio.
 ///
 /// pprof files are usually gzip-compressed protobuf. Every input is untrusted: a few kilobytes of
 /// gzip can claim gigabytes of output, so the output is capped and the input is checked to end
@@ -8,6 +8,12 @@ import CZlib
 enum Gzip {
     /// The default cap on decompressed output: 4 GiB.
     static let defaultLimit = 4 << 30
+
+    /// Real profiles compress 3–10×; deflate of zeros reaches ~1000×. Output past this many times the
+    /// input (beyond `ratioFloor`) is a decompression bomb, refused before it is all in memory.
+    static let maxRatio = 32
+    /// Output always allowed whatever the ratio: small inputs of repetitive text compress very well.
+    static let ratioFloor = 64 << 20
 
     /// How much input zlib is handed per call (`avail_in` is 32-bit).
     private static let inputChunk = 1 << 30
@@ -25,6 +31,9 @@ enum Gzip {
     /// something other than another gzip member (or zero padding) follows a member, and when the
     /// output would exceed `limit` bytes.
     static func decompress(_ bytes: [UInt8], limit: Int = defaultLimit) throws -> [UInt8] {
+        let (ratioLimit, overflow) = bytes.count.multipliedReportingOverflow(by: maxRatio)
+        let ratioCap = overflow ? Int.max : max(ratioFloor, ratioLimit)
+        let cap = min(limit, ratioCap)
         var stream = z_stream()
         // 15 = 32 KiB window; +32 = detect a gzip or zlib header automatically.
         let initStatus = inflateInit2_(&stream, 15 + 32, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
@@ -40,7 +49,7 @@ enum Gzip {
         if isGzip(bytes) && bytes.count >= 18 {
             let n = bytes.count
             let isize = Int(bytes[n - 4]) | Int(bytes[n - 3]) << 8 | Int(bytes[n - 2]) << 16 | Int(bytes[n - 1]) << 24
-            output.reserveCapacity(min(isize, limit, 256 << 20))
+            output.reserveCapacity(min(isize, cap, 256 << 20))
         }
 
         try bytes.withUnsafeBufferPointer { input in
@@ -65,10 +74,14 @@ enum Gzip {
                 let status = inflate(&stream, Z_NO_FLUSH)
                 let produced = outputChunk - Int(stream.avail_out)
                 if produced > 0 {
-                    guard produced <= limit - output.count else {
+                    guard produced <= cap - output.count else {
+                        let why =
+                            cap < limit
+                            ? "more than \(maxRatio) times its \(bytes.count) bytes (a decompression bomb?)"
+                            : "more than \(limit) bytes"
                         throw FlameGraphError(
                             .badInput,
-                            "gzip data expands to more than \(limit) bytes (stopped at input byte \(position())); refusing to decompress further"
+                            "gzip data expands to \(why); stopped at input byte \(position()), refusing to decompress further"
                         )
                     }
                     output.append(contentsOf: UnsafeBufferPointer(start: scratch, count: produced))

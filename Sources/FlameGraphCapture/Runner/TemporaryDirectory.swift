@@ -1,0 +1,39 @@
+import FlameGraphCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A capture's private temporary directory: made with `mkdtemp` (mode 0700) and removed with what is
+/// in it, on every path (the runner's `defer`, and `abort()` from the signal thread).
+enum TemporaryDirectory {
+    /// A new directory under `base` (default `/tmp`).
+    static func make(prefix: String, base: String?) throws -> String {
+        var base = base ?? "/tmp"
+        if base.isEmpty { base = "/tmp" }
+        while base.count > 1 && base.hasSuffix("/") { base.removeLast() }
+        StaleRuns.clean(base: base, prefix: prefix)
+        var template = Array("\(base)/\(StaleRuns.ownPrefix(prefix))-XXXXXX".utf8CString)
+        guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
+            let why = String(cString: strerror(errno))
+            throw FlameGraphError(.cannotCreate, "cannot create a temporary directory in \(base): \(why) (set TMPDIR)")
+        }
+        return String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// Removes `path`, a file or a directory with everything in it; a missing path is fine.
+    static func remove(_ path: String) {
+        if unlink(path) == 0 || errno == ENOENT { return }
+        guard errno == EISDIR || errno == EPERM, let dir = opendir(path) else { return }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        closedir(dir)
+        for name in names { remove(path + "/" + name) }
+        rmdir(path)
+    }
+}

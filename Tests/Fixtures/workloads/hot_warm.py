@@ -1,0 +1,38 @@
+"""The Python workload of the profiler tests: hot() does four times warm()'s work, in a loop.
+
+Usage: python3 hot_warm.py [--ready FILE] [--seconds N]
+  --ready FILE   create FILE once the loop runs (so a test knows when to attach a profiler)
+  --seconds N    stop after N seconds (default 60, so a forgotten workload ends by itself)
+"""
+import argparse
+import time
+
+
+def hot():
+    s = 0
+    for i in range(400000):
+        s += i * i
+    return s
+
+
+def warm():
+    s = 0
+    for i in range(100000):
+        s += i * i
+    return s
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--ready")
+    parser.add_argument("--seconds", type=float, default=60)
+    args = parser.parse_args()
+    end = time.time() + args.seconds
+    if args.ready:
+        open(args.ready, "w").close()
+    while time.time() < end:
+        hot()
+        warm()
+
+
+main()
