@@ -10,63 +10,85 @@
 /// Feed it bytes in chunks of any size with `consume`, then call `finish`. It works on raw bytes: a
 /// line is split at its last blanks for the count(s) and at `;` for frames, frames are interned once,
 /// and a line that shares a prefix with the previous one (sorted input, the common case) reuses the
-/// tree path of that prefix instead of hashing those frames again.
+/// tree path of that prefix instead of hashing those frames again. Lines starting with `# ` are
+/// comments (Austin's metadata). Large inputs are read on both cores (`FoldedParser+Lanes.swift`).
 public struct FoldedParser {
-    public private(set) var profile = Profile()
-    public private(set) var diagnostics = Diagnostics()
+    public internal(set) var profile = Profile()
+    public internal(set) var diagnostics = Diagnostics()
     /// Lines that held a stack and a count.
-    public private(set) var validLines = 0
+    public internal(set) var validLines = 0
     /// Lines that could not be parsed (reported once as a warning).
-    public private(set) var invalidLines = 0
-    public private(set) var firstInvalidLine = 0
+    public internal(set) var invalidLines = 0
+    public internal(set) var firstInvalidLine = 0
     /// The text of the first line that could not be parsed (at most 200 bytes).
-    public private(set) var firstInvalidText: String? = nil
-    public private(set) var sawFractional = false
+    public internal(set) var firstInvalidText: String? = nil
+    public internal(set) var sawFractional = false
+    /// The unit the input's metadata declares (Austin's `# mode:` line), if any.
+    public internal(set) var declaredUnit: WeightUnit? = nil
     /// Whether every stack sorted at or after the one before it (byte order), as `--no-sort` expects.
-    public private(set) var isSorted = true
+    public internal(set) var isSorted = true
 
-    private var carry: [UInt8] = []
+    var splitter = LineSplitter()
     private var lineNumber = 0
-    private var prevStack: [UInt8] = []
+    var prevStack: [UInt8] = []
     /// End offset (exclusive) within `prevStack` of each frame, and the node it leads to.
-    private var prevEnds: [Int] = []
-    private var prevNodes: [Int32] = []
-    private var sourceName: String
+    var prevEnds: [Int] = []
+    var prevNodes: [Int32] = []
+    /// The first stack parsed (kept by a lane's parser, to check the order where two lanes meet).
+    var firstStack: [UInt8]? = nil
+    let sourceName: String
+    /// Whether input is gathered into batches parsed on two cores (`FoldedParser+Lanes.swift`).
+    let usesLanes: Bool
+    /// Input gathered before the lanes start (8 MiB: a few milliseconds of work per lane).
+    let batchBytes: Int
+    /// Below this a batch is parsed on one core: starting a lane would cost more than it saves.
+    let smallestSplit: Int
+    var batch: [UInt8] = []
+    /// Batches read on two cores (tests check that the lanes run).
+    var laneBatches = 0
 
     /// - Parameters:
     ///   - sourceName: names the input in messages.
     ///   - keepSequence: keep stacks in input order (for flame charts).
     public init(sourceName: String = "input", keepSequence: Bool = false) {
+        self.init(sourceName: sourceName, keepSequence: keepSequence, lanes: !keepSequence)
+    }
+
+    /// `batchBytes` and `smallestSplit` are smaller in tests, to run many batches on little input.
+    init(
+        sourceName: String, keepSequence: Bool, lanes: Bool, batchBytes: Int = 8 << 20, smallestSplit: Int = 1 << 20
+    ) {
         self.sourceName = sourceName
+        self.usesLanes = lanes
+        self.batchBytes = batchBytes
+        self.smallestSplit = smallestSplit
         if keepSequence { profile.sequence = [] }
     }
 
     /// Parses every complete line in `chunk`; a trailing partial line waits for the next chunk.
     public mutating func consume(_ chunk: UnsafeRawBufferPointer) {
-        guard let base = chunk.baseAddress, chunk.count > 0 else { return }
-        var start = 0
-        let n = chunk.count
-        if !carry.isEmpty {
-            guard let nl = memchr(base, 0x0A, n) else {
-                carry.append(contentsOf: chunk)
-                return
-            }
-            let end = UnsafeRawPointer(nl) - base
-            carry.append(contentsOf: UnsafeRawBufferPointer(start: base, count: end))
-            let line = carry
-            carry.removeAll(keepingCapacity: true)
-            line.withUnsafeBytes { parseLine($0.baseAddress ?? base, $0.count) }
-            start = end + 1
+        if usesLanes {
+            batch.append(contentsOf: chunk)
+            if batch.count >= batchBytes { parseBatch(final: false) }
+        } else {
+            parseAlone(chunk)
         }
-        while start < n {
-            guard let nl = memchr(base + start, 0x0A, n - start) else {
-                carry.append(contentsOf: UnsafeRawBufferPointer(start: base + start, count: n - start))
-                return
-            }
-            let end = UnsafeRawPointer(nl) - base
-            parseLine(base + start, end - start)
-            start = end + 1
-        }
+    }
+
+    /// Parses the complete lines of `chunk` on this thread.
+    mutating func parseAlone(_ chunk: UnsafeRawBufferPointer) {
+        var lines = LineSplitter(maxLineLength: 0)
+        swap(&lines, &splitter)  // the splitter calls back into `self`
+        lines.split(chunk) { parseLine($0, $1, number: $2) }
+        swap(&lines, &splitter)
+    }
+
+    /// Parses a last line that had no newline.
+    mutating func parseLastLine() {
+        var lines = LineSplitter(maxLineLength: 0)
+        swap(&lines, &splitter)
+        lines.finish { parseLine($0, $1, number: $2) }
+        swap(&lines, &splitter)
     }
 
     public mutating func consume(_ bytes: [UInt8]) {
@@ -75,11 +97,10 @@ public struct FoldedParser {
 
     /// Parses a final line without a newline and reports what was ignored.
     public mutating func finish() {
-        if !carry.isEmpty {
-            let line = carry
-            carry.removeAll()
-            line.withUnsafeBytes { parseLine($0.baseAddress!, $0.count) }
-        }
+        if usesLanes { parseBatch(final: true) }
+        parseLastLine()
+        if let declaredUnit { profile.unit = declaredUnit }
+        if let long = splitter.warning(in: sourceName) { diagnostics.warn(long) }
         if invalidLines > 0 {
             diagnostics.warn(
                 "Ignored \(invalidLines) lines with invalid format in \(sourceName) (first at line \(firstInvalidLine))"
@@ -104,14 +125,17 @@ public struct FoldedParser {
     @inline(__always)
     private static func isBlank(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0D }
 
-    private mutating func parseLine(_ p: UnsafeRawPointer, _ length: Int) {
-        lineNumber += 1
+    private mutating func parseLine(_ p: UnsafeRawPointer, _ length: Int, number: Int) {
+        lineNumber = number
         let bytes = p.assumingMemoryBound(to: UInt8.self)
         var end = length
         while end > 0 && Self.isBlank(bytes[end - 1]) { end -= 1 }
         var begin = 0
         while begin < end && Self.isBlank(bytes[begin]) { begin += 1 }
         if begin == end { return }  // blank line
+        if bytes[begin] == UInt8(ascii: "#") && (end - begin == 1 || Self.isBlank(bytes[begin + 1])) {
+            return comment(bytes, begin, end)
+        }
         guard let (after, countStart) = Self.trailingNumber(bytes, begin, end, &sawFractional) else {
             return invalid(bytes, begin, end)
         }
@@ -133,6 +157,22 @@ public struct FoldedParser {
         let leaf = insertStack(p + begin, stackEnd - begin)
         profile.addWeight(at: leaf, after, before: before)
     }
+
+    /// `# …` lines are comments, not stacks. Austin starts and ends its output with `# key: value`
+    /// metadata (`# austin: 3.7.0`, `# interval: 100`, `# mode: wall`, `# duration: 23873`); its mode
+    /// says what the counts are: microseconds of wall or CPU time, or bytes in memory mode.
+    private mutating func comment(_ bytes: UnsafePointer<UInt8>, _ begin: Int, _ end: Int) {
+        let text = UnsafeBufferPointer(start: bytes + begin, count: end - begin)
+        guard text.starts(with: Self.modeKey) else { return }
+        let mode = text.dropFirst(Self.modeKey.count).drop(while: { Self.isBlank($0) })
+        if mode.elementsEqual("wall".utf8) || mode.elementsEqual("cpu".utf8) {
+            declaredUnit = .microseconds
+        } else if mode.elementsEqual("memory".utf8) {
+            declaredUnit = .bytes
+        }
+    }
+
+    private static let modeKey = Array("# mode:".utf8)
 
     private mutating func invalid(_ bytes: UnsafePointer<UInt8>, _ begin: Int, _ end: Int) {
         invalidLines += 1
@@ -208,6 +248,7 @@ public struct FoldedParser {
             return (i, i < m ? bytes[i] < prev[i] : length < prev.count)
         }
         if outOfOrder { isSorted = false }
+        if firstStack == nil { firstStack = Array(UnsafeRawBufferPointer(start: p, count: length)) }
         var shared = 0
         while shared < prevEnds.count {
             let e = prevEnds[shared]

@@ -73,27 +73,54 @@ public enum NumberFormatting {
     /// `1234567` → `1,234,567`, as both peers print sample counts in tooltips; fractions keep up to
     /// two decimals.
     public static func grouped(_ value: Double) -> String {
-        let rounded = value.rounded()
-        if abs(value - rounded) < 1e-9, abs(value) < 1.8e19 {
-            return group(String(UInt64(abs(rounded))), negative: value < 0)
-        }
-        let whole = value.rounded(.towardZero)
-        var frac = fixed(abs(value - whole), decimals: 2)  // "0.25"
-        if frac.hasPrefix("1") {  // rounding carried into the whole part
-            return grouped(whole + (value < 0 ? -1 : 1))
-        }
-        frac.removeFirst()
-        return group(abs(whole) < 1.8e19 ? String(UInt64(abs(whole))) : String(abs(whole)), negative: value < 0)
-            + frac
+        var out: [UInt8] = []
+        appendGrouped(value, to: &out)
+        return String(decoding: out, as: UTF8.self)
     }
 
-    private static func group(_ digits: String, negative: Bool) -> String {
-        var out = ""
-        for (i, c) in digits.enumerated() {
-            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
-            out.append(c)
+    /// Appends `grouped(value)` as bytes (the SVG writer calls this once per frame).
+    public static func appendGrouped(_ value: Double, to out: inout [UInt8]) {
+        let rounded = value.rounded()
+        if abs(value - rounded) < 1e-9, abs(value) < 1.8e19 {
+            if value < 0 { out.append(UInt8(ascii: "-")) }
+            appendGroupedInteger(UInt64(abs(rounded)), to: &out)
+            return
         }
-        return negative ? "-" + out : out
+        let whole = value.rounded(.towardZero)
+        let frac = fixed(abs(value - whole), decimals: 2)  // "0.25"
+        if frac.hasPrefix("1") {  // rounding carried into the whole part
+            appendGrouped(whole + (value < 0 ? -1 : 1), to: &out)
+            return
+        }
+        if value < 0 { out.append(UInt8(ascii: "-")) }
+        if abs(whole) < 1.8e19 {
+            appendGroupedInteger(UInt64(abs(whole)), to: &out)
+        } else {
+            out.append(contentsOf: String(abs(whole)).utf8)
+        }
+        out.append(contentsOf: frac.utf8.dropFirst())
+    }
+
+    /// Digits with a comma every three from the right.
+    private static func appendGroupedInteger(_ value: UInt64, to out: inout [UInt8]) {
+        var scratch: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)  // 32 bytes: 20 digits + 6 commas
+        withUnsafeMutableBytes(of: &scratch) { buf in
+            var v = value
+            var i = buf.count
+            var inGroup = 0
+            repeat {
+                if inGroup == 3 {
+                    i -= 1
+                    buf[i] = UInt8(ascii: ",")
+                    inGroup = 0
+                }
+                i -= 1
+                buf[i] = UInt8(truncatingIfNeeded: v % 10) + 0x30
+                v /= 10
+                inGroup += 1
+            } while v > 0
+            out.append(contentsOf: buf[i...])
+        }
     }
 
     /// `value` with exactly `decimals` digits after the point, rounded half away from zero.
@@ -104,14 +131,19 @@ public enum NumberFormatting {
         let scaled = (abs(value) * scale).rounded(.toNearestOrAwayFromZero)
         if scaled >= 1.8e19 { return String(value) }
         let n = UInt64(scaled)
-        var digits = String(n)
+        var out: [UInt8] = []
+        if value < 0 && n != 0 { out.append(UInt8(ascii: "-")) }
+        appendInteger(n, to: &out)
         if decimals > 0 {
-            if digits.count <= decimals {
-                digits = String(repeating: "0", count: decimals - digits.count + 1) + digits
+            let digitsStart = value < 0 && n != 0 ? 1 : 0
+            let digitCount = out.count - digitsStart
+            if digitCount <= decimals {  // 0.05 → "005" → "0.05"
+                out.insert(
+                    contentsOf: repeatElement(UInt8(ascii: "0"), count: decimals - digitCount + 1), at: digitsStart)
             }
-            digits.insert(".", at: digits.index(digits.endIndex, offsetBy: -decimals))
+            out.insert(UInt8(ascii: "."), at: out.count - decimals)
         }
-        return (value < 0 && n != 0 ? "-" : "") + digits
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// A percentage as the peers print it: two decimals, and `100%` without decimals.

@@ -43,6 +43,9 @@ public struct Profile: Sendable {
     /// format says so; the gate turns weights into sample counts with it. `nil`: not known.
     public var samplingInterval: Double? = nil
 
+    /// The child each node handed out last: stacks repeat, so the next walk through a node usually
+    /// wants the same child, found without hashing.
+    private var lastChild: [Int32] = [-1]
     /// (parent << 32 | name) → child node, open addressing; size is a power of two.
     private var childKeys: [UInt64] = Array(repeating: .max, count: 1024)
     private var childValues: [Int32] = Array(repeating: -1, count: 1024)
@@ -57,16 +60,23 @@ public struct Profile: Sendable {
     /// The child of `node` named `nameID`, created if missing.
     @inline(__always)
     public mutating func child(of node: Int32, named nameID: Int32) -> Int32 {
+        let last = lastChild[Int(node)]
+        if last >= 0 && name[Int(last)] == nameID { return last }
         let key = UInt64(UInt32(bitPattern: node)) << 32 | UInt64(UInt32(bitPattern: nameID))
         var mask = childKeys.count - 1
         var slot = Int(truncatingIfNeeded: mix64(key)) & mask
         while true {
             let k = childKeys[slot]
-            if k == key { return childValues[slot] }
+            if k == key {
+                lastChild[Int(node)] = childValues[slot]
+                return childValues[slot]
+            }
             if k == .max { break }
             slot = (slot + 1) & mask
         }
         let id = Int32(parent.count)
+        lastChild[Int(node)] = id
+        lastChild.append(-1)
         parent.append(node)
         name.append(nameID)
         depth.append(depth[Int(node)] + 1)
@@ -110,6 +120,19 @@ public struct Profile: Sendable {
         }
         childKeys = keys
         childValues = values
+    }
+
+    /// Removes every stack, keeping the names (a reader reusing its name cache starts over with it).
+    public mutating func removeAllStacks() {
+        parent = [-1]
+        name = [-1]
+        lastChild = [-1]
+        depth = [0]
+        selfWeight = [0]
+        selfBefore = nil
+        if sequence != nil { sequence = [] }
+        childKeys = Array(repeating: .max, count: 1024)
+        childValues = Array(repeating: -1, count: 1024)
     }
 
     /// Makes this a differential profile (all *before* weights 0 so far).

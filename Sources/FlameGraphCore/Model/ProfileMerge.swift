@@ -1,7 +1,20 @@
 extension Profile {
     /// Adds every stack of `other` to this profile (names are re-interned; input order is appended).
-    public mutating func merge(_ other: Profile) {
+    /// Nodes new to this profile are added in `other`'s node order, so merging a profile of the input
+    /// that follows gives the ids one pass over both would have given. Returns `other`'s node → node.
+    ///
+    /// `newNamesFrom`: intern `other`'s names from this id on first, in `other`'s order (used or not),
+    /// as a reader that read `other`'s input after this one's would have; nil: only the names nodes use.
+    @discardableResult
+    public mutating func merge(_ other: Profile, newNamesFrom: Int? = nil) -> [Int32] {
         if other.isDifferential { makeDifferential() }
+        if let first = newNamesFrom, first < other.names.count {
+            for id in Int32(first)..<Int32(other.names.count) {
+                _ = other.names.withBytes(id) {
+                    names.intern($0.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!, $0.count)
+                }
+            }
+        }
         var map = [Int32](repeating: 0, count: other.nodeCount)
         var nameMap = [Int32](repeating: -1, count: other.names.count)
         for node in 1..<max(other.nodeCount, 1) {
@@ -23,6 +36,7 @@ extension Profile {
                 for leaf in other.leafNodes() { sequence!.append((map[Int(leaf)], other.selfWeight[Int(leaf)])) }
             }
         }
+        return map
     }
 }
 

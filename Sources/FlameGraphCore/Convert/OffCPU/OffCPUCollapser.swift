@@ -75,10 +75,7 @@ public struct OffCPUCollapser {
 
     private var pending: [Int32: Pending] = [:]
 
-    // Line assembly.
-    private var carry: [UInt8] = []
-    private var carryOverflow = false
-    private var lineNumber = 0
+    private var splitter = LineSplitter()
 
     // The current event.
     private var inEvent = false
@@ -96,7 +93,7 @@ public struct OffCPUCollapser {
 
     public init(options: Options = Options()) {
         self.options = options
-        inner = PerfScriptCollapser(options: options.perf)
+        inner = PerfScriptCollapser(options: options.perf, lanes: false)
     }
 
     /// The off-CPU profile so far (unit: microseconds).
@@ -112,45 +109,22 @@ public struct OffCPUCollapser {
 
     /// Processes every complete line in `chunk`; a trailing partial line waits for the next chunk.
     public mutating func consume(_ chunk: UnsafeRawBufferPointer) {
-        guard let base = chunk.baseAddress?.assumingMemoryBound(to: UInt8.self), chunk.count > 0 else { return }
-        var start = 0
-        var i = 0
-        let n = chunk.count
-        while i < n {
-            if base[i] == 0x0A {
-                if carryOverflow {
-                    carryOverflow = false  // the end of an over-long line: dropped
-                } else if carry.isEmpty {
-                    line(UnsafeBufferPointer(start: base + start, count: i - start))
-                } else {
-                    carry.append(contentsOf: UnsafeBufferPointer(start: base + start, count: i - start))
-                    let whole = carry
-                    carry.removeAll(keepingCapacity: true)
-                    whole.withUnsafeBufferPointer { line($0) }
-                }
-                start = i + 1
-            }
-            i += 1
+        var lines = LineSplitter(maxLineLength: 0)
+        swap(&lines, &splitter)  // the splitter calls back into `self`
+        lines.split(chunk) { p, n, _ in
+            line(UnsafeBufferPointer(start: p.assumingMemoryBound(to: UInt8.self), count: n))
         }
-        if start < n && !carryOverflow {
-            if carry.count + (n - start) <= PerfScriptCollapser.maxLineLength {
-                carry.append(contentsOf: UnsafeBufferPointer(start: base + start, count: n - start))
-            } else {
-                carry.removeAll()
-                carryOverflow = true
-            }
-        }
+        swap(&lines, &splitter)
     }
 
     /// Ends the input: the last line and event, open intervals, warnings.
     public mutating func finish() {
         guard !finished else { return }
         finished = true
-        if !carry.isEmpty {
-            let whole = carry
-            carry.removeAll()
-            whole.withUnsafeBufferPointer { line($0) }
-        }
+        var lines = LineSplitter(maxLineLength: 0)
+        swap(&lines, &splitter)
+        lines.finish { p, n, _ in line(UnsafeBufferPointer(start: p.assumingMemoryBound(to: UInt8.self), count: n)) }
+        swap(&lines, &splitter)
         if inEvent { endEvent() }
         for tid in pending.keys.sorted() {
             let p = pending[tid]!
@@ -164,6 +138,7 @@ public struct OffCPUCollapser {
         pending.removeAll()
         inner.finish()
         diagnostics.merge(inner.diagnostics)
+        if let long = splitter.warning(in: nil) { diagnostics.warn(long) }
         if headersWithoutPID > 0 {
             diagnostics.warn(
                 "\(headersWithoutPID) sched_switch events had no PID column (only TID): only the target's main thread was followed; record with `perf script -F comm,pid,tid,cpu,time,event,trace,ip,sym,dso`"
@@ -177,13 +152,12 @@ public struct OffCPUCollapser {
     // MARK: - Lines
 
     @inline(__always)
-    private static func isBlank(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0D }
+    static func isBlank(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0D }
 
     @inline(__always)
-    private static func isDigit(_ c: UInt8) -> Bool { c &- 0x30 < 10 }
+    static func isDigit(_ c: UInt8) -> Bool { c &- 0x30 < 10 }
 
     private mutating func line(_ l: UnsafeBufferPointer<UInt8>) {
-        lineNumber += 1
         var end = l.count
         while end > 0 && Self.isBlank(l[end - 1]) { end -= 1 }
         if end == 0 {
@@ -366,102 +340,4 @@ public struct OffCPUCollapser {
     private static let nextPIDField: [UInt8] = Array("next_pid=".utf8)
     private static let prevStateField: [UInt8] = Array("prev_state=".utf8)
     private static let syntheticEvent: [UInt8] = Array(" offcpu:\n".utf8)
-
-    // MARK: - Byte helpers
-
-    /// The first (or last) start of `needle` in `b` at or after `from`.
-    static func find(_ needle: [UInt8], in b: UnsafeBufferPointer<UInt8>, from: Int, last: Bool = false) -> Int? {
-        let m = needle.count
-        guard b.count - from >= m else { return nil }
-        var found: Int? = nil
-        var i = from
-        while i + m <= b.count {
-            if b[i] == needle[0] {
-                var k = 1
-                while k < m && b[i + k] == needle[k] { k += 1 }
-                if k == m {
-                    if !last { return i }
-                    found = i
-                }
-            }
-            i += 1
-        }
-        return found
-    }
-
-    /// The number right after `field` (`next_pid=123` → 123).
-    static func number(after field: [UInt8], in b: UnsafeBufferPointer<UInt8>, from: Int, last: Bool) -> Int32? {
-        guard let at = find(field, in: b, from: from, last: last) else { return nil }
-        var i = at + field.count
-        let start = i
-        while i < b.count && isDigit(b[i]) { i += 1 }
-        return int32(b, start, i)
-    }
-
-    /// The word right after `field` (`prev_state=R+` → `R+`).
-    static func word(after field: [UInt8], in b: UnsafeBufferPointer<UInt8>, from: Int) -> [UInt8]? {
-        guard let at = find(field, in: b, from: from) else { return nil }
-        var i = at + field.count
-        let start = i
-        while i < b.count && !isBlank(b[i]) { i += 1 }
-        return Array(UnsafeBufferPointer(rebasing: b[start..<i]))
-    }
-
-    static func int32(_ b: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int) -> Int32? {
-        guard to > from, to - from <= 10 else { return nil }
-        var v: Int64 = 0
-        for k in from..<to {
-            guard isDigit(b[k]) else { return nil }
-            v = v * 10 + Int64(b[k] &- 0x30)
-        }
-        return v <= Int64(Int32.max) ? Int32(v) : nil
-    }
-
-    /// The time word (`secs.frac:`) before the event name, in nanoseconds.
-    static func time(in b: UnsafeBufferPointer<UInt8>, before end: Int) -> UInt64? {
-        var i = 0
-        while i < end {
-            while i < end && isBlank(b[i]) { i += 1 }
-            let ws = i
-            while i < end && !isBlank(b[i]) { i += 1 }
-            if i - ws >= 4 && b[i - 1] == UInt8(ascii: ":") && isDigit(b[ws]),
-                let t = nanoseconds(b, ws, i - 1)
-            {
-                return t
-            }
-        }
-        return nil
-    }
-
-    /// `1985.553247` → nanoseconds (any number of fraction digits up to 9).
-    static func nanoseconds(_ b: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int) -> UInt64? {
-        var seconds: UInt64 = 0
-        var fraction: UInt64 = 0
-        var fractionDigits = 0
-        var inFraction = false
-        guard to > from else { return nil }
-        for k in from..<to {
-            let c = b[k]
-            if c == UInt8(ascii: ".") {
-                if inFraction { return nil }
-                inFraction = true
-            } else if isDigit(c) {
-                if inFraction {
-                    if fractionDigits < 9 {
-                        fraction = fraction * 10 + UInt64(c &- 0x30)
-                        fractionDigits += 1
-                    }
-                } else {
-                    seconds = seconds &* 10 &+ UInt64(c &- 0x30)
-                }
-            } else {
-                return nil
-            }
-        }
-        while fractionDigits < 9 {
-            fraction *= 10
-            fractionDigits += 1
-        }
-        return seconds &* 1_000_000_000 &+ fraction
-    }
 }
