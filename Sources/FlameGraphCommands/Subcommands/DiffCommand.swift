@@ -13,8 +13,10 @@ struct DiffCommand: ParsableCommand {
         abstract: "Compare a baseline profile with a new one: differential flame graph, reports, and a gate.",
         discussion: """
             A frame regresses when its share of samples grows by more than --threshold percentage points AND
-            the growth is statistically significant at --confidence. Exit 1 when any frame regresses (all
-            outputs are still written), 0 otherwise.
+            the growth is significant at --confidence under a noise model measured from the captures' rounds
+            (Holm's correction over frames). Exit 1 on a regression (all outputs are still written); a growth
+            past the threshold that the samples cannot tell from noise is ⚠️ inconclusive: exit 0 with a
+            warning, or 1 with --fail-on-inconclusive. See docs/GATE.md.
 
             Examples:
               flame-graph diff --before base.folded --after new.folded --output diff.svg --markdown report.md
@@ -119,58 +121,5 @@ struct DiffCommand: ParsableCommand {
             try OutputFile.write(FoldedWriter.write(twoColumn), to: foldedOutput)
         }
         try DiffReporting.conclude(result, quiet: quiet)
-    }
-
-    /// Loads both sides: several files each, or one two-column file split in two.
-    func loadSides(_ importOptions: ImportOptions, history: inout [Profile]) throws -> (
-        [Profile], [Profile], String, String
-    ) {
-        if let input {
-            let decoded = try loadReportingBadLines(input, importOptions)
-            let p = decoded.profile
-            guard p.isDifferential else {
-                throw FlameGraphError(
-                    .badInput,
-                    "\(InputFile.displayName(input)) has one count per line: --input takes `stack before after` lines; use --before and --after for two profiles"
-                )
-            }
-            var beforeSide = p
-            beforeSide.selfWeight = p.selfBefore!
-            beforeSide.selfBefore = nil
-            var afterSide = p
-            afterSide.selfBefore = nil
-            return (
-                [beforeSide], [afterSide], "\(InputFile.displayName(input)) (before)",
-                "\(InputFile.displayName(input)) (after)"
-            )
-        }
-        let a = try after.map { try loadReportingBadLines($0, importOptions).profile }
-        if let baseline, let service {
-            let stored = try storeOptions.loadBaselineRounds(service: service, revision: baseline, maxDepth: maxDepth)
-            history = stored.history
-            return (stored.rounds, a, stored.label, label(after))
-        }
-        let b = try before.map { try loadReportingBadLines($0, importOptions).profile }
-        return (b, a, label(before), label(after))
-    }
-
-    func loadReportingBadLines(_ path: String, _ importOptions: ImportOptions) throws -> DecodedProfile {
-        let decoded = try ProfileLoader.loadOne(path, format: formats.format, options: importOptions, quiet: true)
-        if !quiet {
-            for w in decoded.diagnostics.warnings {
-                // inferno-diff-folded's wording for a line it could not read.
-                if w.hasPrefix("Ignored "), let sample = decoded.firstInvalidLine {
-                    Console.warn("Unable to parse line: \(sample) (\(w))")
-                } else {
-                    Console.warn(w)
-                }
-            }
-        }
-        return decoded
-    }
-
-    func label(_ paths: [String]) -> String {
-        let names = paths.map(InputFile.displayName)
-        return names.count == 1 ? names[0] : "\(names[0]) and \(names.count - 1) more"
     }
 }
