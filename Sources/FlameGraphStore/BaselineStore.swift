@@ -110,6 +110,19 @@ extension BaselineStore {
             rounds: profiles.count >= 2 ? profiles.map(FoldedWriter.write) : [], metadata: metadata, force: force)
     }
 
+    /// Up to `limit` other baselines of `service` in `unit` (newest first), as replicates for the noise
+    /// model; a damaged old baseline only costs a replicate.
+    public func history(service: String, excluding commit: String, unit: WeightUnit, limit: Int = 8) throws
+        -> [Profile]
+    {
+        var out: [Profile] = []
+        for other in try list(service: service) where other.commit != commit && other.metadata.unit == unit {
+            guard out.count < limit else { break }
+            if let p = try? loadProfile(service: service, commit: other.commit).profile { out.append(p) }
+        }
+        return out
+    }
+
     /// The rounds of a baseline as profiles: every stored round, or the merged profile alone for a
     /// baseline saved without rounds.
     public func loadRounds(service: String, commit: String) throws -> (rounds: [Profile], record: BaselineRecord) {

@@ -37,8 +37,9 @@ public enum StaleRuns {
         return removed
     }
 
-    /// Removes `path` and what is in it, without following symbolic links.
-    static func removeTree(_ path: String) {
+    /// Removes `path` — a file, or a directory and what is in it — without following symbolic links;
+    /// a missing path is fine. The one tree removal of the tool (temporary files, run folders).
+    public static func removeTree(_ path: String) {
         if unlink(path) == 0 || errno == ENOENT { return }
         guard errno == EISDIR || errno == EPERM, let dir = opendir(path) else { return }
         var names: [String] = []

@@ -23,17 +23,6 @@ enum TemporaryDirectory {
 
     /// Removes `path`, a file or a directory with everything in it; a missing path is fine.
     static func remove(_ path: String) {
-        if unlink(path) == 0 || errno == ENOENT { return }
-        guard errno == EISDIR || errno == EPERM, let dir = opendir(path) else { return }
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        closedir(dir)
-        for name in names { remove(path + "/" + name) }
-        rmdir(path)
+        StaleRuns.removeTree(path)
     }
 }

@@ -41,18 +41,21 @@ struct StoreOptionGroup: ParsableArguments {
             .notFound, "not a git repository (\(repo)): pass --commit with a full 40-character commit id")
     }
 
+    /// The store and the commit whose baseline of `service` answers `revision` (a revision, or `auto`).
+    private func baselineCommit(service: String, revision: String, maxDepth: Int) throws -> (
+        any BaselineStore, String
+    ) {
+        let (store, repository) = try open()
+        guard let repository else { return (store, try resolve(revision, in: nil)) }
+        let found = try store.findBaseline(
+            service: service, startingAt: BaselineRevision(revision), maxDepth: maxDepth, in: repository)
+        return (store, found.commit)
+    }
+
     /// The stored baseline of `service` at `revision` (a revision, or `auto`: the merge-base with the
     /// default branch, then first-parent ancestors up to `maxDepth`), and its label for reports.
     func loadBaseline(service: String, revision: String, maxDepth: Int, quiet: Bool) throws -> (Profile, String) {
-        let (store, repository) = try open()
-        let sha: String
-        if let repository {
-            sha = try store.findBaseline(
-                service: service, startingAt: BaselineRevision(revision), maxDepth: maxDepth, in: repository
-            ).commit
-        } else {
-            sha = try resolve(revision, in: nil)
-        }
+        let (store, sha) = try baselineCommit(service: service, revision: revision, maxDepth: maxDepth)
         let (profile, _, diagnostics) = try store.loadProfile(service: service, commit: sha)
         if !quiet { for w in diagnostics.warnings { Console.warn(w) } }
         return (profile, "commit \(sha.prefix(12)) (\(service))")
@@ -63,23 +66,10 @@ struct StoreOptionGroup: ParsableArguments {
     func loadBaselineRounds(service: String, revision: String, maxDepth: Int, historyLimit: Int = 8) throws -> (
         rounds: [Profile], label: String, history: [Profile]
     ) {
-        let (store, repository) = try open()
-        let sha: String
-        if let repository {
-            sha = try store.findBaseline(
-                service: service, startingAt: BaselineRevision(revision), maxDepth: maxDepth, in: repository
-            ).commit
-        } else {
-            sha = try resolve(revision, in: nil)
-        }
+        let (store, sha) = try baselineCommit(service: service, revision: revision, maxDepth: maxDepth)
         let (rounds, record) = try store.loadRounds(service: service, commit: sha)
-        var history: [Profile] = []
-        for other in try store.list(service: service)
-        where other.commit != sha && other.metadata.unit == record.metadata.unit {
-            guard history.count < historyLimit else { break }
-            // A damaged old baseline only costs a replicate.
-            if let p = try? store.loadProfile(service: service, commit: other.commit).profile { history.append(p) }
-        }
+        let history = try store.history(
+            service: service, excluding: sha, unit: record.metadata.unit, limit: historyLimit)
         let kept = rounds.count >= 2 ? ", \(rounds.count) rounds" : ""
         return (rounds, "commit \(sha.prefix(12)) (\(service)\(kept))", history)
     }

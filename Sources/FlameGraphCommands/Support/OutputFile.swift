@@ -141,35 +141,6 @@ enum TemporaryFiles {
     }
 
     private static func remove(_ path: String) {
-        if unlink(path) == 0 || errno == ENOENT { return }
-        guard errno == EISDIR || errno == EPERM, let dir = opendir(path) else { return }
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        closedir(dir)
-        for name in names { remove(path + "/" + name) }
-        rmdir(path)
-    }
-
-    /// A new private directory (mode 0700) under `$TMPDIR` (default `/tmp`), registered.
-    static func makeDirectory(prefix: String) throws -> String {
-        var base = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
-        if base.isEmpty { base = "/tmp" }
-        while base.count > 1 && base.hasSuffix("/") { base.removeLast() }
-        StaleRuns.clean(base: base, prefix: prefix)
-        var template = Array("\(base)/\(StaleRuns.ownPrefix(prefix))-XXXXXX".utf8CString)
-        guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
-            let err = errno
-            throw FlameGraphError(
-                .cannotCreate, "cannot create a temporary directory in \(base): \(InputFile.describe(err)) (set TMPDIR)"
-            )
-        }
-        let path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        register(path)
-        return path
+        StaleRuns.removeTree(path)
     }
 }

@@ -56,13 +56,7 @@ struct GateBaselines {
         let store = GitRefStore(repository: repository)
         let match = try store.findBaseline(service: service, startingAt: BaselineRevision(revision), maxDepth: maxDepth)
         let (rounds, record) = try store.loadRounds(service: service, commit: match.commit)
-        var history: [Profile] = []
-        for other in try store.list(service: service)
-        where other.commit != match.commit && other.metadata.unit == record.metadata.unit {
-            guard history.count < 8 else { break }
-            // A damaged old baseline only costs a replicate.
-            if let p = try? store.loadProfile(service: service, commit: other.commit).profile { history.append(p) }
-        }
+        let history = try store.history(service: service, excluding: match.commit, unit: record.metadata.unit)
         let back = match.distance == 0 ? "" : ", \(match.distance) commit\(match.distance == 1 ? "" : "s") back"
         return Found(
             rounds: rounds, history: history, label: "commit \(match.commit.prefix(12))\(back)",
