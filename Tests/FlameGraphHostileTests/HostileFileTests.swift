@@ -67,8 +67,9 @@ final class HostileFileTests: HostileTestCase {
 
     func testBidiOverridesAndC1ControlsNeverReachDiffsTerminalSummary() throws {
         let name = "main;evil\u{202E}gnp.exe\u{2067}\u{9B}31m"
-        try "\(name) 100\nmain;ok 100\n".write(toFile: dir + "/before.folded", atomically: true, encoding: .utf8)
-        try "\(name) 300\nmain;ok 100\n".write(toFile: dir + "/after.folded", atomically: true, encoding: .utf8)
+        // Enough samples that the growth is a regression even under the default noise level φ₀.
+        try "\(name) 1000\nmain;ok 1000\n".write(toFile: dir + "/before.folded", atomically: true, encoding: .utf8)
+        try "\(name) 3000\nmain;ok 1000\n".write(toFile: dir + "/after.folded", atomically: true, encoding: .utf8)
         let r = try run([
             "diff", "--before", "before.folded", "--after", "after.folded", "-o", "d.svg", "--threshold", "1",
         ])

@@ -47,26 +47,36 @@ enum GateCapture {
                 credential: .init(name: "the API key", hint: "set RESQ_API_KEY"), formats: [.pprof, .folded],
                 preferredSampleType: "samples", label: "\(s.name): profiling")
         case .hce:
-            return EndpointSource(
-                url: try ServiceEndpoint.url(url, path: "/admin/cpu-profile"), durationParameter: "duration",
-                headers: ServiceEndpoint.secret(nil, environment: "RESQ_TOKEN").map {
-                    ["Authorization": "Bearer \($0)"]
-                }
-                    ?? [:], credential: .init(name: "the token", hint: "set RESQ_TOKEN"), formats: [.cpuprofile],
-                palette: .js, label: "\(s.name): profiling")
+            return try cpuProfileEndpoint(s, palette: .js)
         case .perf:
-            if s.isBenchmark {
-                let cd = s.cwd.map { "cd '\($0.replacingOccurrences(of: "'", with: "'\\''"))' && " } ?? ""
-                return PerfSource(target: .command(cd + s.command!), callGraph: .dwarf)
-            }
+            if s.isBenchmark { return PerfSource(target: .command(benchmarkCommand(s)), callGraph: .dwarf) }
             guard let pid else { throw needsProcess(s) }
             return PerfSource(target: .pid(pid), callGraph: .dwarf)
-        case .bun, .dotnet:
-            throw FlameGraphError(
-                .unavailable,
-                "service \(s.name): the \(s.profiler.rawValue) profiler is not wired into gate yet (use its subcommand, or profiler: perf)"
-            )
+        case .dotnet:
+            // EventPipe through the environment for a benchmark, the diagnostics socket for a service.
+            if s.isBenchmark { return DotnetSource(.command(benchmarkCommand(s))) }
+            guard let pid else { throw needsProcess(s) }
+            return DotnetSource(.pid(pid))
+        case .bun:
+            // Bun's --cpu-prof for a benchmark; a running Bun service serves its .cpuprofile (like hce).
+            if s.isBenchmark { return BunSource(.command(benchmarkCommand(s))) }
+            return try cpuProfileEndpoint(s, palette: .js)
         }
+    }
+
+    /// A service's `.cpuprofile` admin endpoint (`/admin/cpu-profile`, bearer token in RESQ_TOKEN).
+    static func cpuProfileEndpoint(_ s: ServiceConfig, palette: Palette) throws -> EndpointSource {
+        EndpointSource(
+            url: try ServiceEndpoint.url(s.url ?? "", path: "/admin/cpu-profile"), durationParameter: "duration",
+            headers: ServiceEndpoint.secret(nil, environment: "RESQ_TOKEN").map { ["Authorization": "Bearer \($0)"] }
+                ?? [:], credential: .init(name: "the token", hint: "set RESQ_TOKEN"), formats: [.cpuprofile],
+            palette: palette, label: "\(s.name): profiling")
+    }
+
+    /// A benchmark's command, run in its `cwd`.
+    static func benchmarkCommand(_ s: ServiceConfig) -> String {
+        let cd = s.cwd.map { "cd '\($0.replacingOccurrences(of: "'", with: "'\\''"))' && " } ?? ""
+        return cd + s.command!
     }
 
     static func needsProcess(_ s: ServiceConfig) -> FlameGraphError {

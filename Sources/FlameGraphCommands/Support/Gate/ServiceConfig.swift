@@ -38,9 +38,9 @@ struct ServiceConfig {
     /// The line of the service's entry, for messages.
     var line: Int
 
-    /// `profiler: perf` with a command and no url: a benchmark recorded by `perf record -- COMMAND`
-    /// from start to end (its rounds are time slices of that one run), not a service.
-    var isBenchmark: Bool { profiler == .perf && url == nil && command != nil }
+    /// `profiler: perf`, `dotnet` or `bun` with a command and no url: a benchmark recorded from start to
+    /// end (perf record, EventPipe, --cpu-prof; its rounds are time slices of that one run), not a service.
+    var isBenchmark: Bool { [.perf, .dotnet, .bun].contains(profiler) && url == nil && command != nil }
 }
 
 struct LoadConfig {

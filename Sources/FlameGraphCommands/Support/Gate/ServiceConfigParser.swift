@@ -92,13 +92,14 @@ enum ServiceConfigParser {
                 do { _ = try LoopbackURL(u) } catch let e as FlameGraphError { throw f.fail(key, e.message) }
             }
         }
-        if s.url == nil && s.profiler != .perf {
-            throw f.fail("url", "the \(profiler.rawValue) profiler needs the service's url")
+        if s.url == nil && !(s.command != nil && [.perf, .dotnet, .bun].contains(s.profiler)) {
+            throw f.fail(
+                "url", "the \(profiler.rawValue) profiler needs the service's url (or, for a benchmark, a command)")
         }
         if s.command == nil && s.ready != nil && s.url == nil { throw f.fail("ready", "needs a command to start") }
         if let l = try f.fields("load") { s.load = try LoadConfigParser.parse(l) }
         if s.isBenchmark && (s.load != nil || s.ready != nil) {
-            throw f.fail("load", "a perf benchmark (command, no url) takes no load or ready: it runs to its end")
+            throw f.fail("load", "a benchmark (command, no url) takes no load or ready: it runs to its end")
         }
         if s.load?.command == nil && !(s.load?.requests.isEmpty ?? true) && s.url == nil {
             throw f.fail("load", "the built-in load needs the service's url")

@@ -143,6 +143,9 @@ extension SwiftDemangler {
                 guard kind != 0 else { return false }
                 // `type YK`: typed throws; the thrown type is not printed.
                 if kind == UInt8(ascii: "K") && popType() == nil { return false }
+                // `Yb` (@Sendable): the toolchain prints such a function type in a shape of its own
+                // ("name@Sendable ()"); decline rather than name it differently.
+                if kind == UInt8(ascii: "b") { return false }
                 stack.append(.modifier)
                 return true
             case UInt8(ascii: "z"), UInt8(ascii: "n"), UInt8(ascii: "h"), UInt8(ascii: "d"),
