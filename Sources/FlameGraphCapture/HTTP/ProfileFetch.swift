@@ -38,6 +38,8 @@ public final class ProfileFetch: @unchecked Sendable {
     private let limitVariable: String
     private let statusOnly: Bool
     private var exceeded = false
+    /// `http://` answers are read by our own client (see `PlainHTTPGet` for why); nil for `https://`.
+    private let plain: PlainHTTPGet?
 
     /// Whether the request failed because the answer passed the size limit (bad data, not unreachable).
     public var exceededLimit: Bool { lock.withLock { exceeded } }
@@ -63,6 +65,11 @@ public final class ProfileFetch: @unchecked Sendable {
         self.limit = limit ?? NetworkLimits.current.profileBytes
         self.limitVariable = limitVariable
         self.statusOnly = statusOnly
+        plain =
+            url.scheme?.lowercased() == "http"
+            ? PlainHTTPGet(
+                url: url, headers: headers, timeout: timeout, limit: self.limit, limitVariable: limitVariable,
+                statusOnly: statusOnly) : nil
         let delegate = Delegate()
         session = URLSession(configuration: configuration, delegate: delegate, delegateQueue: nil)
         task = session.dataTask(with: request)
@@ -157,7 +164,17 @@ public final class ProfileFetch: @unchecked Sendable {
     /// Sends the request.
     public func start() {
         lock.withLock { started = Date() }
-        task.resume()
+        guard let plain else { return task.resume() }
+        Thread.detachNewThread { [self] in
+            let (result, over) = plain.run(shouldStop: { self.lock.withLock { self.cancelled } })
+            lock.withLock {
+                if outcome == nil {
+                    outcome = result
+                    exceeded = over
+                }
+            }
+            done.signal()
+        }
     }
 
     /// Waits up to `seconds` for the outcome; `nil` while the request is still going. Past the timeout

@@ -5,7 +5,7 @@ import CZlib
 /// pprof files are usually gzip-compressed protobuf. Every input is untrusted: a few kilobytes of
 /// gzip can claim gigabytes of output, so the output is capped and the input is checked to end
 /// exactly where its last gzip member ends.
-enum Gzip {
+public enum Gzip {
     /// The default cap on decompressed output: 4 GiB.
     static let defaultLimit = 4 << 30
 
@@ -19,6 +19,17 @@ enum Gzip {
     private static let inputChunk = 1 << 30
     /// Output produced per `inflate` call before it is appended.
     private static let outputChunk = 256 * 1024
+
+    /// An HTTP body sent with `Content-Encoding: gzip`: the decoded bytes, or nil when they would pass
+    /// `limit` (or expand like a decompression bomb) — the caller names its own limit. Corrupt or
+    /// truncated data throws.
+    public static func decodeBody(_ bytes: [UInt8], limit: Int) throws -> [UInt8]? {
+        do {
+            return try decompress(bytes, limit: limit)
+        } catch let e as FlameGraphError where e.message.hasPrefix("gzip data expands to") {
+            return nil
+        }
+    }
 
     /// Whether `bytes` starts with the gzip magic number (1f 8b).
     static func isGzip(_ bytes: [UInt8]) -> Bool {
