@@ -71,6 +71,14 @@ final class HostileWebSocketTests: HostileTestCase {
         XCTAssertEqual(r.status, 130, r.stderr)
     }
 
+    /// One Ctrl-C means "stop early and draw what was captured"; a peer that never hands over the
+    /// profile gets a short grace, not the 60 s an honest Profiler.stop may take.
+    func testOneCtrlCEndsASilentInspectorWithinAFewSeconds() throws {
+        let r = try inspect("ws-silent", signals: [(1.5, SIGINT)])
+        XCTAssertNotEqual(r.status, 0, r.stderr)
+        XCTAssertLessThan(r.seconds, 1.5 + CaptureSessionGrace.seconds + 3, r.stderr)
+    }
+
     private func eventually(_ condition: () -> Bool) -> Bool {
         let until = Date().addingTimeInterval(5)
         while Date() < until {
@@ -80,3 +88,6 @@ final class HostileWebSocketTests: HostileTestCase {
         return condition()
     }
 }
+
+/// `CaptureSession.stopGrace` as the tests see it (the test target does not link the capture library).
+enum CaptureSessionGrace { static let seconds = 2.0 }

@@ -42,7 +42,10 @@ public final class InspectorSource: ProfileSource, @unchecked Sendable {
                     "cannot signal pid \(pid) (\(String(cString: strerror(errno)))): run as its user or root")
             }
         }
-        let client = try DevToolsClient(target, waitForIt: pid != nil ? 10 : 0, shouldStop: { session.aborted })
+        // After a first Ctrl-C the inspector has `stopGrace` seconds to hand over the profile, whatever it does.
+        let client = try DevToolsClient(
+            target, waitForIt: pid != nil ? 10 : 0,
+            shouldStop: { session.aborted || (session.secondsSinceStop ?? 0) > CaptureSession.stopGrace })
         guard try client.call("Profiler.enable") != nil else { throw CaptureInterrupted() }
         self.client = client
     }

@@ -245,6 +245,11 @@ public final class CaptureSession: Sendable {
     public var aborted: Bool { state.withLock { $0.aborted } }
     /// A first Ctrl-C asked to stop the recording early.
     public var stoppedEarly: Bool { state.withLock { $0.stopRequested } }
+    /// Seconds since the first Ctrl-C, nil before it: a peer that does not answer after a stop gets a
+    /// short grace (`stopGrace`), never its usual timeout.
+    public var secondsSinceStop: Double? { state.withLock { $0.stopRequestedAt.map { Monotonic.now() - $0 } } }
+    /// How long a source waits for a silent peer after a first Ctrl-C.
+    public static let stopGrace = 2.0
     /// The pid watched by `record` exited during a recording.
     public var targetExited: Bool { state.withLock { $0.targetExited } }
 
