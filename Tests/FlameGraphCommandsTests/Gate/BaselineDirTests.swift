@@ -22,7 +22,7 @@ final class BaselineDirTests: XCTestCase {
             command: python3 \(GateTestSupport.fixtures)/test_service.py --port \(port) --keep-alive
             url: http://127.0.0.1:\(port)
             load: {requests: [{path: /work}], concurrency: 2, warmup: 0s}
-            duration: 1s
+            duration: 3s
             rounds: 2
 
         """.write(toFile: dir + "/flame-graph.yml", atomically: true, encoding: .utf8)
