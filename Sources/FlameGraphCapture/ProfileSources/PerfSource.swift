@@ -94,12 +94,7 @@ public struct PerfSource: ProfileSource {
                 collapser.finish()
                 for w in collapser.diagnostics.warnings { session.warn(w) }
                 kept.add(collapser.samplesKept)
-                // perf weighs each sample by its period: cpu-clock periods are nanoseconds, and the
-                // gate turns them back into samples through the interval we asked for.
-                var profile = collapser.profile
-                profile.unit = ProfileReader.perfUnit(collapser)
-                if profile.unit == .nanoseconds && frequency > 0 { profile.samplingInterval = 1e9 / Double(frequency) }
-                return RoundCapture(profile: profile)
+                return RoundCapture(profile: collapser.profile)
             }, detail: { CaptureText.count(Double($0.samplesKept), "sample") })
         if case .pid(let pid) = target, ProcFS.presence(of: pid) != .alive {
             session.warn("pid \(pid) exited during the capture; drawing what was captured")
