@@ -40,7 +40,10 @@ final class AustinOutputTests: XCTestCase {
         defer { ProducerSupport.removeDirectory(dir) }
         try Self.program.write(toFile: "\(dir)/work.py", atomically: true, encoding: .utf8)
         let run = try ProducerSupport.run(
-            austin, ["-i", "1ms", "-o", "\(dir)/austin.txt", python, "\(dir)/work.py"], in: dir, timeout: 120)
+            // -t: Austin gives a starting interpreter 100 ms to show up by default; a loaded CI machine
+            // needs longer, or Austin calls it "not a Python process".
+            austin, ["-i", "1ms", "-t", "10s", "-o", "\(dir)/austin.txt", python, "\(dir)/work.py"], in: dir,
+            timeout: 120)
         XCTAssertEqual(run.status, 0, run.summary)
         let bytes = try Array(Data(contentsOf: URL(fileURLWithPath: "\(dir)/austin.txt")))
         let text = String(decoding: bytes, as: UTF8.self)
