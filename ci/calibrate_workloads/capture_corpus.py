@@ -46,6 +46,7 @@ def capture_round(tool, pid, seconds, path):
 def main():
     out, tools, sessions_a, sessions_b, rounds, seconds = (
         sys.argv[1], sys.argv[2].split(","), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6]))
+    os.makedirs(out, exist_ok=True)
     build = os.path.join(out, "workload-c")
     subprocess.run(["gcc", "-O1", "-fno-omit-frame-pointer", "-fno-inline", "-o", build,
                     os.path.join(HERE, "workload.c")], check=True)

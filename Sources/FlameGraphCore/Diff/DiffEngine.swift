@@ -26,8 +26,12 @@ public enum DiffEngine {
         }
         let historyTotals = history.map { FrameTotals(prepare($0)) }
         let nb = samples(beforeTotals), na = samples(afterTotals)
+        let between = StackCells.pearson(
+            before: normalizedBefore, after: normalizedAfter,
+            excluding: mostGrown(b, a, nb: nb, na: na), minExpected: settings.noise.minExpected)
         let noise = NoiseModel.estimate(
-            [beforeTotals.map(replicate), afterTotals.map(replicate), historyTotals.map(replicate)], alpha: alpha,
+            between: between,
+            replicates: [beforeTotals.map(replicate), afterTotals.map(replicate), historyTotals.map(replicate)],
             settings: settings.noise, nb: nb, na: na)
         var names = Set(b.totalWeight.keys)
         names.formUnion(a.totalWeight.keys)
@@ -60,7 +64,7 @@ public enum DiffEngine {
         let rate = samplesPerSecond(after)
         GateDecision.decide(
             &frames, counts: counts, nb: nb, na: na, phi: noise.effective, settings: settings, today: today,
-            perRound: perRound, samplesPerSecond: rate)
+            perRound: perRound, samplesPerSecond: rate, callees: { callees(among: $0, in: normalizedAfter) })
         if metric == .total {
             explainCallers(
                 &frames, before: normalizedBefore, after: normalizedAfter, threshold: settings.threshold, alpha: alpha,
@@ -72,9 +76,13 @@ public enum DiffEngine {
                 warnings.append("the acknowledgement for \(ack.pattern) expired on \(expires): it no longer applies")
             }
         }
-        if noise.measured == nil {
+        if noise.usesDefault {
             warnings.append(
-                "no replicates (one capture a side): the default noise level φ₀ = \(NumberFormatting.fixed(noise.effective, decimals: 2)) applies; capture with --rounds 3 or more for a measured one"
+                "too few stacks to measure the noise and no rounds: the conservative dispersion \(NumberFormatting.fixed(settings.noise.unmeasuredDispersion, decimals: 2)) applies"
+            )
+        } else if before.count < 2 && after.count < 2 && history.isEmpty {
+            warnings.append(
+                "one capture a side: the noise is measured across this comparison's stacks only; capture with --rounds 3 or more to measure it between rounds too"
             )
         }
         // Deterministic order: biggest change of the gated metric first, then by name.
@@ -86,11 +94,52 @@ public enum DiffEngine {
             frames: frames, settings: settings, totalBefore: b.total, totalAfter: a.total, samplesBefore: nb,
             samplesAfter: na, unit: after.first?.unit ?? .samples, capturesBefore: before.count,
             capturesAfter: after.count, baselineLabel: baselineLabel, afterLabel: afterLabel,
-            test: "quasi-binomial z-test, \(noise.description), Holm over frames past the threshold",
+            test: "quasi-binomial z-test, \(noise.description), Holm over the root causes past the threshold",
             warnings: warnings)
         result.noise = noise
         result.samplesPerSecond = rate
         return result
+    }
+
+    /// The frame on at most half the stacks whose total share grew most significantly (binomial z): its stacks are left out of the
+    /// between-sides noise estimate, so a real regression does not inflate the noise it is tested against.
+    static func mostGrown(_ b: FrameTotals, _ a: FrameTotals, nb: Double, na: Double) -> String? {
+        guard b.total > 0, a.total > 0, nb > 0, na > 0 else { return nil }
+        var best: (z: Double, name: String)? = nil
+        for (name, ta) in a.totalWeight {
+            let sb = (b.totalWeight[name] ?? 0) / b.total, sa = ta / a.total
+            let p = (sb * nb + sa * na) / (nb + na)
+            // A frame on most stacks cannot be left out (nothing would remain to measure): then the
+            // estimate keeps it, which can only overstate the noise.
+            guard p > 0, p <= 0.5, sa > sb else { continue }
+            let z = (sa - sb) / (p * (1 - p) * (1 / nb + 1 / na)).squareRoot()
+            if best == nil || z > best!.z || (z == best!.z && name < best!.name) { best = (z, name) }
+        }
+        return best?.name
+    }
+
+    /// For each of `names`, the others that run below it on some stack of `profiles`.
+    static func callees(among names: Set<String>, in profiles: [Profile]) -> [String: Set<String>] {
+        var below: [String: Set<String>] = [:]
+        for p in profiles {
+            var ids: [Int32: String] = [:]
+            for id in 0..<Int32(p.names.count) {
+                let n = p.names.string(id)
+                if names.contains(n) { ids[id] = n }
+            }
+            guard !ids.isEmpty else { continue }
+            // The listed functions on the path to each node (parents come before children).
+            var pathSets = [[String]](repeating: [], count: p.nodeCount)
+            for node in 1..<max(p.nodeCount, 1) {
+                var path = pathSets[Int(p.parent[node])]
+                if let name = ids[p.name[node]] {
+                    for caller in path where caller != name { below[caller, default: []].insert(name) }
+                    if !path.contains(name) { path.append(name) }
+                }
+                pathSets[node] = path
+            }
+        }
+        return below
     }
 
     /// Samples of one side: each capture's weight over its own sample weight.
@@ -121,24 +170,7 @@ public enum DiffEngine {
             uniquingKeysWith: { a, _ in a })
         guard regressed.count > 1 else { return }
         // (caller, callee) pairs among regressed functions, from the after stacks.
-        var below: [String: Set<String>] = [:]
-        for p in after {
-            var ids: [Int32: String] = [:]
-            for id in 0..<Int32(p.names.count) {
-                let n = p.names.string(id)
-                if regressed[n] != nil { ids[id] = n }
-            }
-            // Regressed functions on the path to each node (parents come before children).
-            var pathSets = [[String]](repeating: [], count: p.nodeCount)
-            for node in 1..<max(p.nodeCount, 1) {
-                var path = pathSets[Int(p.parent[node])]
-                if let name = ids[p.name[node]] {
-                    for caller in path where caller != name { below[caller, default: []].insert(name) }
-                    if !path.contains(name) { path.append(name) }
-                }
-                pathSets[node] = path
-            }
-        }
+        let below = callees(among: Set(regressed.keys), in: after)
         func remainder(_ profiles: [Profile], _ a: String, _ b: String) -> (weight: Double, total: Double, unit: Double)
         {
             var weight = 0.0, total = 0.0, unit = Double.infinity

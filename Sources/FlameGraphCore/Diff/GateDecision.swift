@@ -3,12 +3,13 @@
 /// Per frame: the one-sided quasi-binomial z-test on the pooled shares of each side,
 /// z = Δ / √(φ · p̄(1 − p̄) · (1/N_before + 1/N_after)), with φ from `NoiseModel`.
 ///
-/// Per comparison: only frames whose growth exceeds their threshold are candidates; Holm's step-down
-/// over the candidates keeps the chance of any false regression in the comparison at most
-/// 1 − confidence whatever the dependence between frames (parents and children move together), and
-/// costs little power, because only a handful of frames ever pass the threshold. A candidate that is
-/// not significant is inconclusive when its Holm-adjusted p-value is under `GateSettings.inconclusiveLevel`:
-/// suggestive, but not enough.
+/// Per comparison: only frames whose growth exceeds their threshold are candidates. A caller whose
+/// growth is its callee's (a candidate below it on a stack, and the caller grew by at most the
+/// threshold more) is the same finding twice: Holm's step-down runs over the root causes only, and such
+/// a caller is tested at the family's Bonferroni level. That keeps the chance of any false regression
+/// in the comparison at about 1 − confidence (measured: docs/GATE.md) without charging a regression
+/// once per caller. A candidate that is not significant is inconclusive when its own one-sided p-value
+/// is under `GateSettings.inconclusiveLevel`: suggestive, but not enough.
 public enum GateDecision {
     /// Power for the minimum detectable change and the settle advice.
     public static let power = 0.8
@@ -56,7 +57,8 @@ public enum GateDecision {
     /// (for advice); `samplesPerSecond` when known.
     static func decide(
         _ frames: inout [FrameChange], counts: [(Double, Double)], nb: Double, na: Double, phi: Double,
-        settings: GateSettings, today: String, perRound: Double, samplesPerSecond: Double?
+        settings: GateSettings, today: String, perRound: Double, samplesPerSecond: Double?,
+        callees: (Set<String>) -> [String: Set<String>] = { _ in [:] }
     ) {
         let alpha = 1 - settings.confidence
         let metric = settings.metric
@@ -73,10 +75,10 @@ public enum GateDecision {
                 candidates.append(i)
             }
         }
-        let adjusted =
+        let (adjusted, family) =
             settings.familyWise
-            ? holm(pValues, candidates: candidates)
-            : Dictionary(uniqueKeysWithValues: candidates.map { ($0, pValues[$0]) })
+            ? families(frames, candidates, pValues, settings, callees)
+            : (Dictionary(uniqueKeysWithValues: candidates.map { ($0, pValues[$0]) }), 1)
         for (i, p) in adjusted {
             frames[i].adjustedPValue = p
             let significant = p < alpha
@@ -84,16 +86,44 @@ public enum GateDecision {
                 frames[i].acknowledged = ack.reason + (ack.expires.map { " (until \($0))" } ?? "")
             } else if significant {
                 frames[i].regressed = true
-            } else if p < settings.inconclusiveLevel || settings.inconclusiveLevel >= 1 {
+            } else if pValues[i] < settings.inconclusiveLevel || settings.inconclusiveLevel >= 1 {
                 frames[i].inconclusive = true
                 let n = samplesToDetect(
                     deltaPP: frames[i].delta(metric), p: frames[i].shareBefore(metric), phi: phi,
-                    alpha: alpha / Double(max(candidates.count, 1)))
+                    alpha: alpha / Double(family))
                 let rounds = perRound > 0 ? Int((n / perRound).rounded(.up)) : 0
                 frames[i].settle = SettleAdvice(
                     samplesPerSide: n, roundsPerSide: max(rounds, 1),
                     secondsPerSide: samplesPerSecond.map { n / $0 })
             }
         }
+    }
+
+    /// Holm-adjusted p-values over the root causes among `candidates` (and their number); a caller
+    /// explained by a candidate callee gets the family's Bonferroni level.
+    static func families(
+        _ frames: [FrameChange], _ candidates: [Int], _ pValues: [Double], _ settings: GateSettings,
+        _ callees: (Set<String>) -> [String: Set<String>]
+    ) -> (adjusted: [Int: Double], family: Int) {
+        let metric = settings.metric
+        var byName: [String: Int] = [:]
+        for i in candidates { byName[frames[i].name] = i }
+        let below = candidates.count > 1 ? callees(Set(byName.keys)) : [:]
+        var explained = Set<Int>()
+        for i in candidates {
+            let name = frames[i].name
+            for callee in below[name] ?? [] {
+                guard let j = byName[callee], !(below[callee]?.contains(name) ?? false) else { continue }
+                if frames[i].delta(metric) - frames[j].delta(metric) <= (frames[i].threshold ?? settings.threshold) {
+                    explained.insert(i)
+                    break
+                }
+            }
+        }
+        let roots = candidates.filter { !explained.contains($0) }
+        var adjusted = holm(pValues, candidates: roots)
+        let m = max(roots.count, 1)
+        for i in explained { adjusted[i] = min(1, Double(m) * pValues[i]) }
+        return (adjusted, m)
     }
 }

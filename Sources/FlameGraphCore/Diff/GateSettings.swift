@@ -95,8 +95,9 @@ public struct GateSettings: Sendable {
     /// Gate only stacks through a frame matching this, with shares relative to it.
     public var focus: FramePattern? = nil
     /// A frame past its threshold that is not significant is inconclusive (rather than passing) when its
-    /// Holm-adjusted p-value is below this (calibrated: see docs/GATE.md).
-    public var inconclusiveLevel = 1.0
+    /// own one-sided p-value is below this: suggestive evidence (calibrated: see docs/GATE.md; 1 makes
+    /// every such frame inconclusive).
+    public var inconclusiveLevel = 0.15
     /// Holm over the frames past their threshold (false-alarm rate per comparison); false tests each
     /// frame on its own (per frame: only for measuring what the correction buys, `ci/calibrate`).
     public var familyWise = true

@@ -2,53 +2,59 @@
 /// quasi-binomial model Var(share) = φ · p(1 − p) / n, with the dispersion φ ≥ 1.
 ///
 /// Samples of one capture are not independent (a request in flight is sampled several times in a
-/// row, the scheduler and neighbours shift whole stretches of time), so a plain binomial test
-/// (φ = 1) gives p-values far too small. φ is measured from replicates — rounds or captures on each
-/// side, and earlier baselines of the same service — pooled over frames (a Pearson χ² over every
-/// frame with enough samples), so three rounds already give a usable value. Without a replicate the
-/// calibrated default φ₀ applies. The numbers are justified by measurement in docs/GATE.md.
+/// row, the scheduler and neighbours shift whole stretches of time), and two processes of the same
+/// code differ a little more than two stretches of one process do. So φ is measured where the
+/// comparison's own noise is: between its two sides, across the stacks that did not move
+/// (`StackCells`), shrunk towards a calibrated prior φ₀ for the few degrees of freedom one pair gives,
+/// plus a between-session term κ that more samples do not shrink.
+///
+/// Rounds and earlier baselines are measured too (`replicateDispersion`, in every report) but do not
+/// set φ: rounds of one process agree more than two processes do (pooling them let a CPU-hog A/A
+/// fail 4 % of comparisons), and letting them only raise φ would make more captures less sensitive
+/// than one capture with the same samples. Every number is measured by `ci/calibrate` on real
+/// captures and published in docs/GATE.md.
 public enum NoiseModel {
     public struct Settings: Sendable, Equatable {
-        /// φ₀, used when there is no replicate at all (measured by `ci/calibrate`).
-        public var defaultDispersion = 9.0
-        /// Effective independent frames in the pooled χ²: frames share samples (parents and children
-        /// move together), so it has fewer degrees of freedom than terms. Measured by `ci/calibrate`
-        /// from the spread of φ̂ between replicate sets (Var φ̂ = 2φ²/df).
-        public var effectiveFrames = 2.0
+        /// φ₀, the prior: what one pair of captures is shrunk towards. Measured by `ci/calibrate`.
+        public var defaultDispersion = 1.2
+        /// The conservative value when the comparison has fewer than three stacks (nothing to measure
+        /// between the sides): shrunk towards by the rounds' own φ if there are rounds, else used as is.
+        public var unmeasuredDispersion = 2.0
+        /// The prior's weight in degrees of freedom (one pair of captures of a small program gives 5–15).
+        public var priorDegrees = 2.0
         /// κ: the share variance between capture sessions (processes, CI jobs) that rounds of one session
         /// do not show, per p(1 − p). It does not shrink with more samples, so it adds
-        /// 2κ / (1/N_before + 1/N_after) to a dispersion measured from rounds. Measured by `ci/calibrate`.
-        public var sessionVariance = 0.001
-        /// Expected samples a frame needs in the smallest replicate (both in and out of it) to enter the
-        /// estimate: below that the χ² term is dominated by counting noise.
+        /// 2κ / (1/N_before + 1/N_after) to φ. Measured by `ci/calibrate` (a CPU-hog neighbour makes it).
+        public var sessionVariance = 0.0006
+        /// Expected samples a frame or stack needs on the smaller side to enter an estimate on its own:
+        /// below that the χ² term is dominated by counting noise.
         public var minExpected = 5.0
         public init() {}
     }
 
     /// What the comparison uses.
     public struct Estimate: Sendable, Equatable {
-        /// φ as measured (the pooled χ² / df), nil without replicates.
+        /// φ as measured between the sides (with the prior); nil when the comparison has too few stacks.
         public var measured: Double?
-        /// Degrees of freedom behind `measured` (effective, after `framesPerDegree`).
+        /// Degrees of freedom behind `measured` (the comparison's stacks plus the prior's).
         public var degrees: Double
         /// Replicate groups that contributed (before rounds, after rounds, history) and their sizes.
         public var replicates: [Int]
-        /// The dispersion the test uses: the measured value widened for its estimation uncertainty at the
-        /// test level plus the session component, never below 1, never above φ₀ (more captures never make the gate less sensitive
-        /// than one capture with the same total samples).
+        /// φ between the replicates (rounds, earlier baselines), when there are any: for the reports.
+        public var replicateDispersion: Double?
+        /// The dispersion the test uses: the measured value (never below 1) plus the session term.
         public var effective: Double
-        /// True when φ₀ applies (no replicate, or the measured value widened by its uncertainty is
-        /// above φ₀).
+        /// True when the conservative default applies alone (nothing measured).
         public var usesDefault: Bool
 
         public var description: String {
             let eff = NumberFormatting.fixed(effective, decimals: 2)
-            guard let measured else { return "default dispersion φ₀ = \(eff) (no replicates)" }
+            guard let measured else { return "default dispersion φ = \(eff) (nothing to measure it on)" }
             let m = NumberFormatting.fixed(measured, decimals: 2)
             let dfText = NumberFormatting.fixed(degrees, decimals: 0)
-            return usesDefault
-                ? "dispersion φ₀ = \(eff) (measured φ = \(m) on \(dfText) df is not tighter)"
-                : "dispersion φ = \(eff) (measured \(m) on \(dfText) df, widened for its uncertainty)"
+            var text = "dispersion φ = \(eff) (measured \(m) between the sides on \(dfText) df"
+            if let r = replicateDispersion { text += "; \(NumberFormatting.fixed(r, decimals: 2)) between rounds" }
+            return text + ", plus the session term)"
         }
     }
 
@@ -63,7 +69,7 @@ public enum NoiseModel {
     }
 
     /// Pooled Pearson estimate over groups of replicates (each group: captures of the same code).
-    /// Returns (χ² sum, raw df) or nil when no group has two replicates with a usable frame.
+    /// Returns (χ² sum, df) or nil when no group has two replicates with a usable frame.
     public static func pearson(_ groups: [[Replicate]], settings: Settings) -> (chi2: Double, df: Double)? {
         var chi2 = 0.0, df = 0.0
         for group in groups where group.count >= 2 {
@@ -88,28 +94,31 @@ public enum NoiseModel {
         return df > 0 ? (chi2, df) : nil
     }
 
-    /// The dispersion for a one-sided test at level `alpha` between sides of `nb` and `na` samples.
+    /// The dispersion for a test between sides of `nb` and `na` samples: `between` is the Pearson χ²
+    /// of the comparison's stacks (`StackCells`), `groups` the replicates.
     public static func estimate(
-        _ groups: [[Replicate]], alpha: Double, settings: Settings, nb: Double, na: Double
+        between: (chi2: Double, df: Double)?, replicates groups: [[Replicate]], settings: Settings,
+        nb: Double, na: Double
     ) -> Estimate {
         let sizes = groups.filter { $0.count >= 2 }.map(\.count)
         let phi0 = settings.defaultDispersion
-        guard let (chi2, rawDF) = pearson(groups, settings: settings) else {
-            return Estimate(measured: nil, degrees: 0, replicates: sizes, effective: phi0, usesDefault: true)
-        }
-        let measured = chi2 / rawDF
-        // Degrees of freedom: one per replicate beyond the first in each group, times the effective
-        // number of independent frames — capped by the raw count.
-        let replicateDF = Double(sizes.reduce(0) { $0 + $1 - 1 })
-        let frames = rawDF / max(replicateDF, 1)
-        let degrees = max(1, replicateDF * min(frames, settings.effectiveFrames))
-        // Test with Student's t on `degrees` df ⇔ a z-test whose dispersion is widened by (t/z)².
-        let z = Statistics.normalQuantile(1 - alpha)
-        let t = Statistics.studentQuantile(1 - alpha, df: degrees)
         let session = nb > 0 && na > 0 ? 2 * settings.sessionVariance / (1 / nb + 1 / na) : 0
-        let widened = max(1, measured) * (t / z) * (t / z) + session
+        let replicate = pearson(groups, settings: settings).map { $0.chi2 / $0.df }
+        let prior = settings.priorDegrees
+        guard let between else {
+            // Nothing between the sides: rounds (one process) are all there is, shrunk towards the
+            // conservative value; without them that value alone, and the report says so.
+            let rounds = pearson(groups, settings: settings)
+            let fallback = settings.unmeasuredDispersion
+            let phi = rounds.map { (prior * fallback + $0.chi2) / (prior + $0.df) } ?? fallback
+            return Estimate(
+                measured: rounds == nil ? nil : phi, degrees: prior + (rounds?.df ?? 0), replicates: sizes,
+                replicateDispersion: replicate, effective: max(1, phi) + session, usesDefault: rounds == nil)
+        }
+        let degrees = prior + between.df
+        let measured = (prior * phi0 + between.chi2) / degrees
         return Estimate(
-            measured: measured, degrees: degrees, replicates: sizes, effective: min(widened, phi0),
-            usesDefault: widened >= phi0)
+            measured: measured, degrees: degrees, replicates: sizes, replicateDispersion: replicate,
+            effective: max(1, measured) + session, usesDefault: false)
     }
 }

@@ -128,11 +128,17 @@ final class DiffLawTests: XCTestCase {
         XCTAssertGreaterThan(r.frames.first { $0.name == "hot" }!.pValue, 0.01)
     }
 
-    func testReplicatesMeasureTheNoiseAndNeverMakeTheGateLessSensitive() {
-        func capture(_ hot: Double, _ n: Double = 400) -> Profile {
+    func testNoiseIsMeasuredBetweenTheSidesAndMoreCapturesNeverLoseSensitivity() {
+        /// One capture of `n` samples over five functions; `hot` takes `hot` of them, `jitter` moves
+        /// samples between the others (deterministically).
+        func capture(_ hot: Double, _ n: Double = 400, jitter: Double = 0) -> Profile {
             var p = Profile()
+            let rest = (n - hot) / 4
             p.add(frames: ["main", "hot"], weight: hot)
-            p.add(frames: ["main", "other"], weight: n - hot)
+            p.add(frames: ["main", "a"], weight: rest + jitter)
+            p.add(frames: ["main", "b"], weight: rest - jitter)
+            p.add(frames: ["main", "c"], weight: rest + jitter / 2)
+            p.add(frames: ["main", "d"], weight: rest - jitter / 2)
             return p
         }
         func run(_ before: [Profile], _ after: [Profile]) -> DiffResult {
@@ -140,24 +146,39 @@ final class DiffLawTests: XCTestCase {
                 before: before, after: after, settings: GateSettings(), normalizer: FrameNormalizer(),
                 today: "2026-11-27", baselineLabel: "a", afterLabel: "b")
         }
-        // Steady rounds (binomial spread): φ is measured near 1 (plus the session component), so +12 pp
-        // on 3 rounds of 400 samples a side is a regression…
-        let steady = run([capture(120), capture(122), capture(118)], [capture(168), capture(170), capture(166)])
-        XCTAssertNotNil(steady.noise.measured)
-        XCTAssertLessThan(steady.noise.effective, GateSettings().noise.defaultDispersion)
-        XCTAssertEqual(steady.regressions.map(\.name), ["hot"])
-        // …which one capture a side with the same samples cannot tell from noise under φ₀.
-        let single = run([capture(360, 1200)], [capture(504, 1200)])
-        XCTAssertNil(single.noise.measured)
-        XCTAssertTrue(single.passed)
-        // Noisy rounds (±10 pp): the measured φ is far above φ₀, but more captures never make the gate
-        // less sensitive than one capture with the same total samples: φ₀ caps it, and +20 pp that one
-        // capture of 1,200 samples catches is still caught.
-        let noisy = run([capture(120), capture(160), capture(80)], [capture(200), capture(240), capture(160)])
-        XCTAssertGreaterThan(noisy.noise.measured!, 10)
-        XCTAssertEqual(noisy.noise.effective, GateSettings().noise.defaultDispersion)
-        XCTAssertFalse(run([capture(360, 1200)], [capture(600, 1200)]).passed)
-        XCTAssertFalse(noisy.passed)
+        // The untouched stacks agree: φ is measured (shrunk towards φ₀ for its few degrees of freedom)…
+        let quiet = run([capture(120)], [capture(168)])
+        let phi0 = GateSettings().noise.defaultDispersion
+        XCTAssertNotNil(quiet.noise.measured)
+        XCTAssertLessThan(quiet.noise.measured!, phi0)
+        XCTAssertEqual(quiet.regressions.map(\.name), ["hot"], "+12 pp on 400 samples a side")
+        // …and the regressed stack itself does not inflate it: a bigger regression, the same φ.
+        let bigger = run([capture(120)], [capture(240)])
+        XCTAssertEqual(bigger.noise.measured!, quiet.noise.measured!, accuracy: 1e-9)
+        // The untouched stacks disagree (±8 % of the samples move between them): φ is measured high and
+        // the same +12 pp is no longer enough.
+        let noisy = run([capture(120, jitter: -16)], [capture(168, jitter: 16)])
+        XCTAssertGreaterThan(noisy.noise.measured!, 4)
+        XCTAssertFalse(noisy.regressions.map(\.name).contains("hot"))
+        // Three rounds a side with the same pooled samples give exactly the verdict and φ of one capture a
+        // side: more captures never make the gate less sensitive; rounds are measured for the reports.
+        let rounds = run(
+            [capture(40, 400 / 3), capture(40, 400 / 3), capture(40, 400 / 3)],
+            [capture(56, 400 / 3), capture(56, 400 / 3), capture(56, 400 / 3)])
+        XCTAssertEqual(rounds.noise.effective, quiet.noise.effective, accuracy: 1e-9)
+        XCTAssertEqual(rounds.regressions.map(\.name), quiet.regressions.map(\.name))
+        XCTAssertEqual(rounds.noise.replicateDispersion ?? -1, 0, accuracy: 1e-9)
+        // Two stacks are one share: nothing to measure φ on, so the conservative default applies and the
+        // report says so.
+        var two = Profile(), twoAfter = Profile()
+        two.add(frames: ["main", "hot"], weight: 120)
+        two.add(frames: ["main", "other"], weight: 280)
+        twoAfter.add(frames: ["main", "hot"], weight: 168)
+        twoAfter.add(frames: ["main", "other"], weight: 232)
+        let unmeasured = run([two], [twoAfter])
+        XCTAssertNil(unmeasured.noise.measured)
+        XCTAssertTrue(unmeasured.noise.usesDefault)
+        XCTAssertTrue(unmeasured.warnings.contains { $0.contains("conservative dispersion") })
     }
 
     func testThreeVerdictsAndTheSmallestDetectableChange() {
@@ -176,7 +197,11 @@ final class DiffLawTests: XCTestCase {
         // The same shares on 100× the samples: a regression; a smaller detectable change.
         let big = compare(a.scaled(by: 100), b.scaled(by: 100))
         XCTAssertEqual(big.verdict, .regression)
-        XCTAssertLessThan(big.frames.first { $0.name == "hot" }!.minDetectablePP, hot.minDetectablePP / 5)
+        // 100× the samples: a smaller detectable change, but not 10× smaller — the session term κ does not
+        // shrink with samples (two processes differ by more than counting noise).
+        let bigMDC = big.frames.first { $0.name == "hot" }!.minDetectablePP
+        XCTAssertLessThan(bigMDC, hot.minDetectablePP / 2)
+        XCTAssertGreaterThan(bigMDC, hot.minDetectablePP / 10)
         // No growth past the threshold: pass.
         XCTAssertEqual(compare(a, a).verdict, .pass)
     }
