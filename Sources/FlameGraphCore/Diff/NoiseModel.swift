@@ -25,7 +25,7 @@ public enum NoiseModel {
         /// κ: the share variance between capture sessions (processes, CI jobs) that rounds of one session
         /// do not show, per p(1 − p). It does not shrink with more samples, so it adds
         /// 2κ / (1/N_before + 1/N_after) to φ. Measured by `ci/calibrate` (a CPU-hog neighbour makes it).
-        public var sessionVariance = 0.0006
+        public var sessionVariance = 0.0007
         /// Expected samples a frame or stack needs on the smaller side to enter an estimate on its own:
         /// below that the χ² term is dominated by counting noise.
         public var minExpected = 5.0
