@@ -80,10 +80,6 @@ public enum DiffEngine {
             warnings.append(
                 "too few stacks to measure the noise and no rounds: the conservative dispersion \(NumberFormatting.fixed(settings.noise.unmeasuredDispersion, decimals: 2)) applies"
             )
-        } else if before.count < 2 && after.count < 2 && history.isEmpty {
-            warnings.append(
-                "one capture a side: the noise is measured across this comparison's stacks only; capture with --rounds 3 or more to measure it between rounds too"
-            )
         }
         // Deterministic order: biggest change of the gated metric first, then by name.
         frames.sort {
