@@ -37,7 +37,8 @@ struct GateOptionGroup: ParsableArguments {
     @Option(
         name: [.customLong("noise-dispersion")],
         help: ArgumentHelp(
-            "Prior dispersion φ₀ the measured noise is shrunk towards (default: the calibrated value, see docs/GATE.md).", visibility: .hidden))
+            "Prior dispersion φ₀ the measured noise is shrunk towards (default: the calibrated value, see docs/GATE.md).",
+            visibility: .hidden))
     var noiseDispersion: Double?
 
     @Option(name: [.customLong("session-variance")], help: .private)
