@@ -290,7 +290,7 @@ final class PprofGoProducerTests: XCTestCase {
     /// `stack → weight` from our folded output.
     static func stackMap(_ profile: Profile) -> [String: Double] {
         var out: [String: Double] = [:]
-        for line in PprofTestSupport.folded(profile).split(separator: "\n") {
+        for line in foldedText(profile).split(separator: "\n") {
             guard let space = line.lastIndex(of: " "), let w = Double(line[line.index(after: space)...]) else {
                 continue
             }
