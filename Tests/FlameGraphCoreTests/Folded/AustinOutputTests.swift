@@ -36,10 +36,10 @@ final class AustinOutputTests: XCTestCase {
             FileManager.default.isExecutableFile(atPath: $0)
         }
         guard let python else { try RequiredTool.missing("a system python3 for austin to sample") }
-        let dir = try ProducerSupport.makeDirectory("austin")
-        defer { ProducerSupport.removeDirectory(dir) }
+        let dir = try makeTemporaryDirectory("austin")
+        defer { removeTemporaryDirectory(dir) }
         try Self.program.write(toFile: "\(dir)/work.py", atomically: true, encoding: .utf8)
-        let run = try ProducerSupport.run(
+        let run = try TestProcess.run(
             // -t: Austin gives a starting interpreter 100 ms to show up by default; a loaded CI machine
             // needs longer, or Austin calls it "not a Python process".
             austin, ["-i", "1ms", "-t", "10s", "-o", "\(dir)/austin.txt", python, "\(dir)/work.py"], in: dir,
@@ -67,8 +67,8 @@ final class AustinOutputTests: XCTestCase {
         XCTAssertTrue(decoded.diagnostics.warnings.isEmpty, "\(decoded.diagnostics.warnings)")
         XCTAssertEqual(profile.unit, .microseconds, "wall-time mode counts microseconds")
         // hot() does ten times cold()'s work.
-        let hot = ProducerSupport.share(profile) { $0.contains(":hot:") }
-        let cold = ProducerSupport.share(profile) { $0.contains(":cold:") }
+        let hot = weightShare(profile) { $0.contains(":hot:") }
+        let cold = weightShare(profile) { $0.contains(":cold:") }
         XCTAssertGreaterThan(hot, 0.6, "hot() share \(hot)")
         XCTAssertGreaterThan(hot, 4 * cold, "hot() \(hot) vs cold() \(cold)")
     }
