@@ -64,19 +64,9 @@ final class CaptureRunnerTests: XCTestCase {
         return p
     }
 
-    /// The share of `function` among a profile's samples.
+    /// The share of `function` (a frame named `function (file:line)`) among a profile's samples.
     func share(_ profile: Profile, _ function: String) -> Double {
-        let folded = foldedText(profile)
-        var total = 0.0
-        var matching = 0.0
-        for line in folded.split(separator: "\n") {
-            guard let space = line.lastIndex(of: " "), let w = Double(line[line.index(after: space)...]) else {
-                continue
-            }
-            total += w
-            if line[..<space].split(separator: ";").contains(where: { $0.hasPrefix(function + " (") }) { matching += w }
-        }
-        return total > 0 ? matching / total : 0
+        weightShare(profile) { $0.hasPrefix(function + " (") }
     }
 
     func testPySpyRoundsEachHaveSamplesAndMergeToTheSingleCaptureShape() throws {
