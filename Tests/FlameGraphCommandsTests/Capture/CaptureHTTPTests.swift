@@ -102,7 +102,8 @@ final class CaptureHTTPTests: CaptureServiceTestCase {
             env: ["RESQ_API_KEY": Self.apiKey])
         XCTAssertTrue([0, 1].contains(gate.status), gate.stderr)
         XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/gate.json"))
-        let list = try Self.runTool("/usr/bin/git", ["-C", dir + "/repo", "log", "--all", "-p", "--format=%B"])
+        let list = try TestProcess.run(
+            "/usr/bin/git", ["-C", dir + "/repo", "log", "--all", "-p", "--format=%B"], timeout: 300)
         XCTAssertTrue(list.output.contains("--api-key ***"), "the stored capture command, redacted")
         XCTAssertFalse(list.output.contains(Self.apiKey), "the key is in the stored baseline")
         assertNowhere(Self.apiKey, save)

@@ -130,7 +130,7 @@ class CaptureServiceTestCase: CaptureTestCase {
     }
 
     static func findGo() -> String? {
-        which("go")
+        RequiredTool.which("go")
             ?? ["/usr/lib/go/bin/go", "/usr/local/go/bin/go"].first {
                 FileManager.default.isExecutableFile(atPath: $0)
             }
@@ -191,7 +191,7 @@ class CaptureServiceTestCase: CaptureTestCase {
         try Self.nodeProgram.write(toFile: dir + "/server.js", atomically: true, encoding: .utf8)
         // No inlining, so the hot function keeps its own frame.
         let port = try startServer(
-            Self.which("node")!, ["--no-turbo-inlining"] + nodeFlags + [dir + "/server.js"],
+            RequiredTool.which("node")!, ["--no-turbo-inlining"] + nodeFlags + [dir + "/server.js"],
             addressFile: dir + "/node.port", env: ["TEST_TOKEN": Self.token])
         return "http://127.0.0.1:" + port
     }
@@ -211,7 +211,7 @@ class CaptureServiceTestCase: CaptureTestCase {
     }
 
     func git(_ args: String...) throws {
-        let r = try Self.runTool("/usr/bin/git", args, cwd: dir + "/repo")
+        let r = try TestProcess.run("/usr/bin/git", args, in: dir + "/repo", timeout: 300)
         XCTAssertEqual(r.status, 0, r.output)
     }
 

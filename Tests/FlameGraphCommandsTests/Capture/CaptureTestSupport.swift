@@ -32,13 +32,10 @@ class CaptureTestCase: XCTestCase {
 
     // MARK: - Tools
 
-    // Thin forwarders to FlameGraphTestSupport (one home for test helpers).
-    static func which(_ tool: String) -> String? { RequiredTool.which(tool) }
-
     /// The real Python interpreter (not a pyenv shim), so its pid is Python from the first instant.
     static let python: String? = {
-        guard let shim = which("python3") else { return nil }
-        let out = try? runTool(shim, ["-c", "import sys; print(sys.executable)"]).output
+        guard let shim = RequiredTool.which("python3") else { return nil }
+        let out = try? TestProcess.run(shim, ["-c", "import sys; print(sys.executable)"], timeout: 300).stdout
         return out.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.flatMap { $0.isEmpty ? nil : $0 }
     }()
 
@@ -49,9 +46,11 @@ class CaptureTestCase: XCTestCase {
                 .path
             if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
         }
-        return which("py-spy")
+        return RequiredTool.which("py-spy")
     }()
 
+    /// Kept only for CapturePerfTests and RuntimeMemoryTests (other owners this session); new code calls
+    /// `TestProcess.run` directly.
     @discardableResult
     static func runTool(_ tool: String, _ args: [String], cwd: String? = nil) throws -> (status: Int32, output: String)
     {
@@ -75,8 +74,9 @@ class CaptureTestCase: XCTestCase {
     func compile(_ name: String, _ source: String, flags: [String] = []) throws -> String {
         try requireTools("gcc")
         try source.write(toFile: "\(dir)/\(name).c", atomically: true, encoding: .utf8)
-        let r = try Self.runTool(
-            "/usr/bin/gcc", ["-O0", "-fno-omit-frame-pointer", "-o", "\(dir)/\(name)", "\(dir)/\(name).c"] + flags)
+        let r = try TestProcess.run(
+            "/usr/bin/gcc", ["-O0", "-fno-omit-frame-pointer", "-o", "\(dir)/\(name)", "\(dir)/\(name).c"] + flags,
+            timeout: 300)
         XCTAssertEqual(r.status, 0, r.output)
         return "\(dir)/\(name)"
     }

@@ -36,7 +36,8 @@ final class RuntimeDotnetTests: CaptureTestCase {
         let mcs = try RequiredTool.require("mcs", install: "apt-get install mono-mcs")
         try RequiredTool.require("dotnet", install: "pip install dotnetcore2 (ci/setup links it onto PATH)")
         try Self.program.write(toFile: "\(dir)/TwoMethods.cs", atomically: true, encoding: .utf8)
-        let r = try Self.runTool(mcs, ["-optimize+", "-out:\(dir)/TwoMethods.exe", "\(dir)/TwoMethods.cs"])
+        let r = try TestProcess.run(
+            mcs, ["-optimize+", "-out:\(dir)/TwoMethods.exe", "\(dir)/TwoMethods.cs"], timeout: 300)
         guard r.status == 0 else {
             XCTFail("mcs failed: \(r.output)")
             throw CocoaError(.executableLoad)
