@@ -36,7 +36,7 @@ final class CaptureHTTPTests: CaptureServiceTestCase {
     }
 
     func testApiWithNothingListeningIsUnavailableAndNamesTheURL() throws {
-        let port = freePort()
+        let port = Loopback.freePort()
         let r = try fg(
             ["api", "--url", "http://127.0.0.1:\(port)", "--duration", "1", "--output", "api.svg"],
             env: ["RESQ_API_KEY": Self.apiKey], timeout: 60)

@@ -33,7 +33,7 @@ final class CaptureHceTests: CaptureServiceTestCase {
     // MARK: - hce through the inspector (Chrome DevTools Protocol)
 
     func testHceInspectProfilesThroughTheDevToolsProtocol() throws {
-        let port = freePort()
+        let port = Loopback.freePort()
         _ = try startNode(["--inspect=127.0.0.1:\(port)"])
         let r = try fg(
             [
@@ -48,10 +48,10 @@ final class CaptureHceTests: CaptureServiceTestCase {
     }
 
     func testHcePidOpensTheInspectorWithSIGUSR1() throws {
-        let port = freePort()
+        let port = Loopback.freePort()
         // Started without an inspector; SIGUSR1 opens one on --inspect-port.
         _ = try startNode(["--inspect-port=127.0.0.1:\(port)"])
-        XCTAssertFalse(listening(port))
+        XCTAssertFalse(Loopback.isListening(port))
         let pid = try XCTUnwrap(started.last?.processIdentifier)
         let r = try fg(
             [
@@ -63,7 +63,7 @@ final class CaptureHceTests: CaptureServiceTestCase {
     }
 
     func testHceInspectFirstCtrlCStopsEarlyAndDraws() throws {
-        let port = freePort()
+        let port = Loopback.freePort()
         _ = try startNode(["--inspect=127.0.0.1:\(port)"])
         let t0 = Date()
         let p = try launch(["hce", "--inspect", "ws://127.0.0.1:\(port)", "--duration", "30", "--output", "hce.svg"])
@@ -79,7 +79,7 @@ final class CaptureHceTests: CaptureServiceTestCase {
     }
 
     func testHceInspectWithNothingListeningOrANonNodePid() throws {
-        let port = freePort()
+        let port = Loopback.freePort()
         let r = try fg(["hce", "--inspect", "127.0.0.1:\(port)", "--duration", "1", "--output", "hce.svg"])
         XCTAssertEqual(r.status, 69, r.stderr)
         XCTAssertTrue(r.stderr.contains("127.0.0.1:\(port)"), r.stderr)

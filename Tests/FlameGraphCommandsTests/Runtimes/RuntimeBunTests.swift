@@ -78,9 +78,9 @@ final class RuntimeBunTests: CaptureTestCase {
             tick();
             """
         try source.write(toFile: "\(dir)/server.js", atomically: true, encoding: .utf8)
-        let port = freePort()
+        let port = Loopback.freePort()
         let target = try start(bun, ["--inspect=127.0.0.1:\(port)/flame", "\(dir)/server.js"])
-        XCTAssertTrue(eventually(20) { self.listening(port) }, "Bun's inspector did not open")
+        XCTAssertTrue(eventually(20) { Loopback.isListening(port) }, "Bun's inspector did not open")
         let run = try fg([
             "bun", "--pid", String(target.processIdentifier), "--duration", "3", "--rounds", "1",
             "--folded-output", "\(dir)/insp.folded", "--output", "\(dir)/insp.svg",
@@ -99,9 +99,9 @@ final class RuntimeBunTests: CaptureTestCase {
             setTimeout(() => console.log(spin()), 500);
             """
         try source.write(toFile: "\(dir)/busy.js", atomically: true, encoding: .utf8)
-        let port = freePort()
+        let port = Loopback.freePort()
         try start(bun, ["--inspect=127.0.0.1:\(port)/busy", "\(dir)/busy.js"])
-        XCTAssertTrue(eventually(20) { self.listening(port) }, "Bun's inspector did not open")
+        XCTAssertTrue(eventually(20) { Loopback.isListening(port) }, "Bun's inspector did not open")
         usleep(700_000)
         let run = try fg(["bun", "--inspect", "ws://127.0.0.1:\(port)/busy", "--duration", "1", "--rounds", "1"])
         XCTAssertEqual(run.status, 65, run.stderr)
@@ -112,9 +112,9 @@ final class RuntimeBunTests: CaptureTestCase {
     func testHceInspectOnBunPointsToTheBunCommand() throws {
         let bun = try bun()
         try "setInterval(() => {}, 1000);\n".write(toFile: "\(dir)/idle.js", atomically: true, encoding: .utf8)
-        let port = freePort()
+        let port = Loopback.freePort()
         try start(bun, ["--inspect=127.0.0.1:\(port)/idle", "\(dir)/idle.js"])
-        XCTAssertTrue(eventually(20) { self.listening(port) }, "Bun's inspector did not open")
+        XCTAssertTrue(eventually(20) { Loopback.isListening(port) }, "Bun's inspector did not open")
         let run = try fg(["hce", "--inspect", "127.0.0.1:\(port)", "--duration", "1"])
         XCTAssertEqual(run.status, 69, run.stderr)
         XCTAssertTrue(run.stderr.contains("flame-graph bun"), run.stderr)
@@ -131,7 +131,7 @@ final class RuntimeBunTests: CaptureTestCase {
                 "\(dir)/shares.txt",
             ], cwd: dir)
         XCTAssertEqual(r.status, 0, r.output)
-        let port = freePort()
+        let port = Loopback.freePort()
         let server = """
             Bun.serve({ port: \(port), hostname: "127.0.0.1", fetch(req) {
               if (req.headers.get("authorization") !== "Bearer s3cret") return new Response("no", { status: 401 });
@@ -141,7 +141,7 @@ final class RuntimeBunTests: CaptureTestCase {
             """
         try server.write(toFile: "\(dir)/server.js", atomically: true, encoding: .utf8)
         try start(bun, ["\(dir)/server.js"])
-        XCTAssertTrue(eventually(20) { self.listening(port) }, "the Bun server did not start")
+        XCTAssertTrue(eventually(20) { Loopback.isListening(port) }, "the Bun server did not start")
         let run = try fg(
             [
                 "bun", "--url", "http://127.0.0.1:\(port)", "--duration", "1", "--rounds", "1", "--folded-output",
