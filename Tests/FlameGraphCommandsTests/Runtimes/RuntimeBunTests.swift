@@ -37,17 +37,25 @@ final class RuntimeBunTests: CaptureTestCase {
         XCTAssertEqual(light, program.light, accuracy: 0.08, "light: profile \(light), program \(program.light)")
     }
 
-    /// Bun's own .cpuprofile, read by `collapse`, matches the program's own timing.
-    func testBunCpuprofileOfTwoFunctionsMatchesTheProgramsOwnTiming() throws {
+    /// Runs the program for `seconds` under Bun's own --cpu-prof: `prof/app.cpuprofile` and the program's
+    /// `shares.txt` in `dir`. Returns Bun's path.
+    @discardableResult
+    func recordCPUProfile(seconds: Int, file: StaticString = #filePath, line: UInt = #line) throws -> String {
         let bun = try bun()
         try Self.program.write(toFile: "\(dir)/app.js", atomically: true, encoding: .utf8)
-        let r = try Self.runTool(
+        let r = try TestProcess.run(
             bun,
             [
-                "--cpu-prof", "--cpu-prof-dir=\(dir)/prof", "--cpu-prof-name=app.cpuprofile", "app.js", "4",
+                "--cpu-prof", "--cpu-prof-dir=\(dir)/prof", "--cpu-prof-name=app.cpuprofile", "app.js", "\(seconds)",
                 "\(dir)/shares.txt",
-            ], cwd: dir)
-        XCTAssertEqual(r.status, 0, r.output)
+            ], in: dir, timeout: 300)
+        XCTAssertEqual(r.status, 0, r.output, file: file, line: line)
+        return bun
+    }
+
+    /// Bun's own .cpuprofile, read by `collapse`, matches the program's own timing.
+    func testBunCpuprofileOfTwoFunctionsMatchesTheProgramsOwnTiming() throws {
+        try recordCPUProfile(seconds: 4)
         let run = try fg(["collapse", "--input", "\(dir)/prof/app.cpuprofile", "--output", "\(dir)/app.folded"])
         XCTAssertEqual(run.status, 0, run.stderr)
         try assertShares("\(dir)/app.folded")
@@ -122,15 +130,7 @@ final class RuntimeBunTests: CaptureTestCase {
 
     /// `bun --url`: a Bun service's admin endpoint serving a .cpuprofile Bun wrote, behind a bearer token.
     func testBunURLFetchesTheAdminEndpoint() throws {
-        let bun = try bun()
-        try Self.program.write(toFile: "\(dir)/app.js", atomically: true, encoding: .utf8)
-        let r = try Self.runTool(
-            bun,
-            [
-                "--cpu-prof", "--cpu-prof-dir=\(dir)/prof", "--cpu-prof-name=app.cpuprofile", "app.js", "2",
-                "\(dir)/shares.txt",
-            ], cwd: dir)
-        XCTAssertEqual(r.status, 0, r.output)
+        let bun = try recordCPUProfile(seconds: 2)
         let port = Loopback.freePort()
         let server = """
             Bun.serve({ port: \(port), hostname: "127.0.0.1", fetch(req) {
