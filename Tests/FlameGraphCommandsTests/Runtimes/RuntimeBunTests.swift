@@ -76,19 +76,29 @@ final class RuntimeBunTests: CaptureTestCase {
         XCTAssertEqual(leftovers(), [], "temporary files left behind")
     }
 
+    /// Starts `source` (written to `dir/script`) under Bun with its inspector on a free loopback port at
+    /// `/path`, and waits until the inspector listens.
+    func startInspected(
+        _ source: String, script: String, path: String, file: StaticString = #filePath, line: UInt = #line
+    ) throws -> (target: Process, port: UInt16) {
+        let bun = try bun()
+        try source.write(toFile: "\(dir)/\(script)", atomically: true, encoding: .utf8)
+        let port = Loopback.freePort()
+        let target = try start(bun, ["--inspect=127.0.0.1:\(port)/\(path)", "\(dir)/\(script)"])
+        XCTAssertTrue(
+            eventually(20) { Loopback.isListening(port) }, "Bun's inspector did not open", file: file, line: line)
+        return (target, port)
+    }
+
     /// `bun --pid` on a Bun started with --inspect=HOST:PORT/NAME: WebKit ScriptProfiler samples.
     func testBunPidProfilesThroughTheWebKitInspector() throws {
-        let bun = try bun()
         let source = """
             function work(n) { let s = 0; for (let i = 0; i < n; i++) s += Math.sqrt(i); return s; }
             let acc = 0;
             function tick() { acc += work(2e5); setImmediate(tick); }
             tick();
             """
-        try source.write(toFile: "\(dir)/server.js", atomically: true, encoding: .utf8)
-        let port = Loopback.freePort()
-        let target = try start(bun, ["--inspect=127.0.0.1:\(port)/flame", "\(dir)/server.js"])
-        XCTAssertTrue(eventually(20) { Loopback.isListening(port) }, "Bun's inspector did not open")
+        let (target, _) = try startInspected(source, script: "server.js", path: "flame")
         let run = try fg([
             "bun", "--pid", String(target.processIdentifier), "--duration", "3", "--rounds", "1",
             "--folded-output", "\(dir)/insp.folded", "--output", "\(dir)/insp.svg",
@@ -101,15 +111,11 @@ final class RuntimeBunTests: CaptureTestCase {
 
     /// A synchronous busy loop gets no samples through the inspector: exit 65 saying why.
     func testBunInspectorOnABusyLoopExplainsTheZeroSamples() throws {
-        let bun = try bun()
         let source = """
             function spin() { let s = 0; const end = Date.now() + 6000; while (Date.now() < end) s += Math.sqrt(s + 1); return s; }
             setTimeout(() => console.log(spin()), 500);
             """
-        try source.write(toFile: "\(dir)/busy.js", atomically: true, encoding: .utf8)
-        let port = Loopback.freePort()
-        try start(bun, ["--inspect=127.0.0.1:\(port)/busy", "\(dir)/busy.js"])
-        XCTAssertTrue(eventually(20) { Loopback.isListening(port) }, "Bun's inspector did not open")
+        let (_, port) = try startInspected(source, script: "busy.js", path: "busy")
         usleep(700_000)
         let run = try fg(["bun", "--inspect", "ws://127.0.0.1:\(port)/busy", "--duration", "1", "--rounds", "1"])
         XCTAssertEqual(run.status, 65, run.stderr)
@@ -118,11 +124,7 @@ final class RuntimeBunTests: CaptureTestCase {
 
     /// `hce --inspect` (Chrome's protocol) on a Bun points the user to `bun`.
     func testHceInspectOnBunPointsToTheBunCommand() throws {
-        let bun = try bun()
-        try "setInterval(() => {}, 1000);\n".write(toFile: "\(dir)/idle.js", atomically: true, encoding: .utf8)
-        let port = Loopback.freePort()
-        try start(bun, ["--inspect=127.0.0.1:\(port)/idle", "\(dir)/idle.js"])
-        XCTAssertTrue(eventually(20) { Loopback.isListening(port) }, "Bun's inspector did not open")
+        let (_, port) = try startInspected("setInterval(() => {}, 1000);\n", script: "idle.js", path: "idle")
         let run = try fg(["hce", "--inspect", "127.0.0.1:\(port)", "--duration", "1"])
         XCTAssertEqual(run.status, 69, run.stderr)
         XCTAssertTrue(run.stderr.contains("flame-graph bun"), run.stderr)
