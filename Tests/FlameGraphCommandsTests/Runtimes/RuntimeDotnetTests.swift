@@ -115,18 +115,27 @@ final class RuntimeDotnetTests: CaptureTestCase {
         XCTAssertEqual(leftovers(), [], "temporary files left behind")
     }
 
-    /// `dotnet --pid`: the diagnostics IPC protocol against a running program.
-    func testDotnetPidAttachesThroughTheDiagnosticsSocket() throws {
+    /// Builds and starts the program for `seconds` with TMPDIR in `tmp`, and waits until its diagnostics
+    /// socket is there.
+    func startProgram(seconds: Int, file: StaticString = #filePath, line: UInt = #line) throws -> Process {
         let exe = try buildProgram()
         let dotnet = try XCTUnwrap(RequiredTool.which("dotnet"))
         var env = ProcessInfo.processInfo.environment
         env["TMPDIR"] = tmp
         let target = try start(
-            dotnet, ["exec", "--runtimeconfig", "\(dir)/TwoMethods.runtimeconfig.json", exe, "30"], environment: env)
+            dotnet, ["exec", "--runtimeconfig", "\(dir)/TwoMethods.runtimeconfig.json", exe, "\(seconds)"],
+            environment: env)
         let pid = target.processIdentifier
         XCTAssertTrue(
             eventually(20) { self.leftovers().contains { $0.hasPrefix("dotnet-diagnostic-\(pid)-") } },
-            "no diagnostics socket")
+            "no diagnostics socket", file: file, line: line)
+        return target
+    }
+
+    /// `dotnet --pid`: the diagnostics IPC protocol against a running program.
+    func testDotnetPidAttachesThroughTheDiagnosticsSocket() throws {
+        let target = try startProgram(seconds: 30)
+        let pid = target.processIdentifier
         let run = try fg([
             "dotnet", "--pid", String(pid), "--duration", "6", "--rounds", "2", "--output", "\(dir)/pid.svg",
             "--folded-output", "\(dir)/pid.folded",
@@ -143,14 +152,7 @@ final class RuntimeDotnetTests: CaptureTestCase {
 
     /// `dotnet --pid` on a program that exits during the session keeps what was streamed.
     func testDotnetPidKeepsTheTraceOfAProgramThatExits() throws {
-        let exe = try buildProgram()
-        let dotnet = try XCTUnwrap(RequiredTool.which("dotnet"))
-        var env = ProcessInfo.processInfo.environment
-        env["TMPDIR"] = tmp
-        let target = try start(
-            dotnet, ["exec", "--runtimeconfig", "\(dir)/TwoMethods.runtimeconfig.json", exe, "5"], environment: env)
-        let pid = target.processIdentifier
-        XCTAssertTrue(eventually(20) { self.leftovers().contains { $0.hasPrefix("dotnet-diagnostic-\(pid)-") } })
+        let pid = try startProgram(seconds: 5).processIdentifier
         let run = try fg([
             "dotnet", "--pid", String(pid), "--duration", "30", "--rounds", "1", "--folded-output",
             "\(dir)/exit.folded", "--output", "\(dir)/exit.svg",
