@@ -50,10 +50,6 @@ final class RuntimeDotnetTests: CaptureTestCase {
         return "\(dir)/TwoMethods.exe"
     }
 
-    var dotnetCommand: [String] {
-        ["dotnet", "exec", "--runtimeconfig", "\(dir)/TwoMethods.runtimeconfig.json", "\(dir)/TwoMethods.exe"]
-    }
-
     static func programShares(_ output: String) throws -> (heavy: Double, light: Double) {
         let line = try XCTUnwrap(output.split(separator: "\n").first { $0.hasPrefix("SHARES ") }, output)
         let fields = line.split(separator: " ")
