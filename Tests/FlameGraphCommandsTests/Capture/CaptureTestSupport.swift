@@ -230,6 +230,21 @@ class CaptureTestCase: XCTestCase {
         share(stacks) { $0 == function || $0.hasPrefix(function + " (") }
     }
 
+    /// Fails unless each function's share of the folded stacks at `path` is within `accuracy` of the
+    /// share the program measured itself.
+    func assertShares(
+        folded path: String, _ expected: [(function: String, program: Double)], accuracy: Double = 0.08,
+        file: StaticString = #filePath, line: UInt = #line
+    ) throws {
+        let stacks = try folded(path)
+        for (function, program) in expected {
+            let measured = share(stacks, function: function)
+            XCTAssertEqual(
+                measured, program, accuracy: accuracy, "\(function): profile \(measured), program \(program)",
+                file: file, line: line)
+        }
+    }
+
     func svgFrameNames(_ path: String) throws -> Set<String> {
         Set(SVGFrames.parse(try String(contentsOfFile: path, encoding: .utf8), geometry: .samples).map(\.name))
     }

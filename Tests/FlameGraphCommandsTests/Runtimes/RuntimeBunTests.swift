@@ -30,11 +30,7 @@ final class RuntimeBunTests: CaptureTestCase {
 
     func assertShares(_ path: String) throws {
         let program = try programShares()
-        let stacks = try folded(path)
-        let heavy = share(stacks, function: "heavy")
-        let light = share(stacks, function: "light")
-        XCTAssertEqual(heavy, program.heavy, accuracy: 0.08, "heavy: profile \(heavy), program \(program.heavy)")
-        XCTAssertEqual(light, program.light, accuracy: 0.08, "light: profile \(light), program \(program.light)")
+        try assertShares(folded: path, [("heavy", program.heavy), ("light", program.light)])
     }
 
     /// Runs the program for `seconds` under Bun's own --cpu-prof: `prof/app.cpuprofile` and the program's

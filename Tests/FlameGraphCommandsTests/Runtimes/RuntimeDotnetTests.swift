@@ -57,11 +57,8 @@ final class RuntimeDotnetTests: CaptureTestCase {
     }
 
     func assertShares(folded path: String, program: (heavy: Double, light: Double)) throws {
-        let stacks = try folded(path)
-        let heavy = share(stacks, function: "TwoMethods.HeavyWork")
-        let light = share(stacks, function: "TwoMethods.LightWork")
-        XCTAssertEqual(heavy, program.heavy, accuracy: 0.08, "HeavyWork: profile \(heavy), program \(program.heavy)")
-        XCTAssertEqual(light, program.light, accuracy: 0.08, "LightWork: profile \(light), program \(program.light)")
+        try assertShares(
+            folded: path, [("TwoMethods.HeavyWork", program.heavy), ("TwoMethods.LightWork", program.light)])
     }
 
     /// EventPipe by environment (as a user without flame-graph would), then `collapse` reads the nettrace.
