@@ -10,12 +10,7 @@ final class CaptureHTTPTests: CaptureServiceTestCase {
 
     func testApiDrawsTheGoServiceAndItsHotFunctionDominates() throws {
         let url = try startGo()
-        let r = try fg(
-            ["api", "--url", url, "--duration", "2", "--output", "api.svg", "--folded-output", "api.folded"],
-            env: ["RESQ_API_KEY": Self.apiKey], timeout: 60)
-        XCTAssertEqual(r.status, 0, r.stderr)
-        let stacks = try folded(dir + "/api.folded")
-        XCTAssertGreaterThan(share(stacks, function: "main.hotFunction"), 0.5, "\(stacks.prefix(5))")
+        let r = try captureHot(["api", "--url", url], hot: "main.hotFunction", env: ["RESQ_API_KEY": Self.apiKey])
         XCTAssertTrue(try svgFrameNames(dir + "/api.svg").contains("main.hotFunction"))
         XCTAssertTrue(r.stderr.contains("samples from"), "Go's sample counts are drawn: \(r.stderr)")
         assertNowhere(Self.apiKey, r)

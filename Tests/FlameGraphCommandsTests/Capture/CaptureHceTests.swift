@@ -9,12 +9,7 @@ final class CaptureHceTests: CaptureServiceTestCase {
 
     func testHceDrawsTheNodeServiceAndItsHotFunctionDominates() throws {
         let url = try startNode()
-        let r = try fg(
-            ["hce", "--url", url, "--duration", "2", "--output", "hce.svg", "--folded-output", "hce.folded"],
-            env: ["RESQ_TOKEN": Self.token], timeout: 60)
-        XCTAssertEqual(r.status, 0, r.stderr)
-        let stacks = try folded(dir + "/hce.folded")
-        XCTAssertGreaterThan(share(stacks, function: "hotFunction"), 0.5, "\(stacks.prefix(5))")
+        let r = try captureHot(["hce", "--url", url], hot: "hotFunction", env: ["RESQ_TOKEN": Self.token])
         assertNowhere(Self.token, r)
         XCTAssertEqual(leftovers(), [])
     }
@@ -35,13 +30,7 @@ final class CaptureHceTests: CaptureServiceTestCase {
     func testHceInspectProfilesThroughTheDevToolsProtocol() throws {
         let port = Loopback.freePort()
         _ = try startNode(["--inspect=127.0.0.1:\(port)"])
-        let r = try fg(
-            [
-                "hce", "--inspect", "127.0.0.1:\(port)", "--duration", "2", "--output", "hce.svg", "--folded-output",
-                "hce.folded",
-            ], timeout: 60)
-        XCTAssertEqual(r.status, 0, r.stderr)
-        XCTAssertGreaterThan(share(try folded(dir + "/hce.folded"), function: "hotFunction"), 0.5)
+        let r = try captureHot(["hce", "--inspect", "127.0.0.1:\(port)"], hot: "hotFunction")
         XCTAssertTrue(r.stderr.contains("from the inspector at 127.0.0.1:\(port)"), r.stderr)
         XCTAssertTrue(r.stderr.contains(" in 2 rounds"), "one connection, two Profiler.start/stop: \(r.stderr)")
         XCTAssertEqual(leftovers(), [])
@@ -53,13 +42,7 @@ final class CaptureHceTests: CaptureServiceTestCase {
         _ = try startNode(["--inspect-port=127.0.0.1:\(port)"])
         XCTAssertFalse(Loopback.isListening(port))
         let pid = try XCTUnwrap(started.last?.processIdentifier)
-        let r = try fg(
-            [
-                "hce", "--pid", "\(pid)", "--inspect", "127.0.0.1:\(port)", "--duration", "2", "--output", "hce.svg",
-                "--folded-output", "hce.folded",
-            ], timeout: 60)
-        XCTAssertEqual(r.status, 0, r.stderr)
-        XCTAssertGreaterThan(share(try folded(dir + "/hce.folded"), function: "hotFunction"), 0.5)
+        try captureHot(["hce", "--pid", "\(pid)", "--inspect", "127.0.0.1:\(port)"], hot: "hotFunction")
     }
 
     func testHceInspectFirstCtrlCStopsEarlyAndDraws() throws {

@@ -210,6 +210,25 @@ class CaptureServiceTestCase: CaptureTestCase {
         }
     }
 
+    /// Runs a capture command (`arguments`, e.g. `["api", "--url", url]`) for 2 s into `NAME.svg` and
+    /// `NAME.folded` (NAME: the subcommand), checks that it succeeds and that `function` holds over half
+    /// the samples, and returns the run for the test's own checks.
+    @discardableResult
+    func captureHot(
+        _ arguments: [String], hot function: String, env: [String: String] = [:], file: StaticString = #filePath,
+        line: UInt = #line
+    ) throws -> Run {
+        let name = arguments[0]
+        let r = try fg(
+            arguments + ["--duration", "2", "--output", "\(name).svg", "--folded-output", "\(name).folded"], env: env,
+            timeout: 60)
+        XCTAssertEqual(r.status, 0, r.stderr, file: file, line: line)
+        let stacks = try folded(dir + "/\(name).folded")
+        XCTAssertGreaterThan(
+            share(stacks, function: function), 0.5, "\(stacks.prefix(5))", file: file, line: line)
+        return r
+    }
+
     func git(_ args: String...) throws {
         let r = try TestProcess.run("/usr/bin/git", args, in: dir + "/repo", timeout: 300)
         XCTAssertEqual(r.status, 0, r.output)
