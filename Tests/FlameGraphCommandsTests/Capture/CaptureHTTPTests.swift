@@ -78,9 +78,7 @@ final class CaptureHTTPTests: CaptureServiceTestCase {
 
     func testApiSavesABaselineThenGatesAgainstIt() throws {
         let url = try startGo()
-        try FileManager.default.createDirectory(atPath: dir + "/repo", withIntermediateDirectories: true)
-        try git("init", "-q", "-b", "main")
-        try git("-c", "user.email=d@e.f", "-c", "user.name=D", "commit", "-q", "--allow-empty", "-m", "A")
+        try makeRepository()
         let common = ["api", "--url", url, "--duration", "1", "--repo", dir + "/repo", "--service", "goapi"]
         // The key on the command line this time: the stored capture command must not keep it.
         let save = try fg(common + ["--api-key", Self.apiKey, "--save-baseline", "-o", dir + "/base.svg"])
@@ -107,9 +105,7 @@ final class CaptureHTTPTests: CaptureServiceTestCase {
 
     func testApiRoundsAreBackToBackRequestsAndTheGateSeesThem() throws {
         let url = try startGo()
-        try FileManager.default.createDirectory(atPath: dir + "/repo", withIntermediateDirectories: true)
-        try git("init", "-q", "-b", "main")
-        try git("-c", "user.email=d@e.f", "-c", "user.name=D", "commit", "-q", "--allow-empty", "-m", "A")
+        try makeRepository()
         let common = [
             "api", "--url", url, "--duration", "2", "--rounds", "2", "--repo", dir + "/repo", "--service", "goapi",
         ]
