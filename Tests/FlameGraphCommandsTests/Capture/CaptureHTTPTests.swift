@@ -8,6 +8,22 @@ import XCTest
 final class CaptureHTTPTests: CaptureServiceTestCase {
     // MARK: - api
 
+    /// Runs `api` with `arguments` for 1 s into `api.svg`, sending `key` (default: the service's), and
+    /// checks that it ends with `status`, says `message`, and shows the service's key nowhere.
+    @discardableResult
+    func apiFails(
+        _ arguments: [String], key: String? = nil, status: Int32, saying message: String,
+        file: StaticString = #filePath, line: UInt = #line
+    ) throws -> Run {
+        let r = try fg(
+            ["api"] + arguments + ["--duration", "1", "--output", "api.svg"], env: ["RESQ_API_KEY": key ?? Self.apiKey],
+            timeout: 60)
+        XCTAssertEqual(r.status, status, r.stderr, file: file, line: line)
+        XCTAssertTrue(r.stderr.contains(message), r.stderr, file: file, line: line)
+        assertNowhere(Self.apiKey, r, file: file, line: line)
+        return r
+    }
+
     func testApiDrawsTheGoServiceAndItsHotFunctionDominates() throws {
         let url = try startGo()
         let r = try captureHot(["api", "--url", url], hot: "main.hotFunction", env: ["RESQ_API_KEY": Self.apiKey])
@@ -20,34 +36,21 @@ final class CaptureHTTPTests: CaptureServiceTestCase {
     func testApiWithAWrongKeyIsRefusedWithoutShowingIt() throws {
         let url = try startGo()
         let wrong = "wr0ng-\(UUID().uuidString)"
-        let r = try fg(
-            ["api", "--url", url, "--duration", "1", "--output", "api.svg", "--folded-output", "api.folded"],
-            env: ["RESQ_API_KEY": wrong], timeout: 60)
-        XCTAssertEqual(r.status, 69, r.stderr)
-        XCTAssertTrue(r.stderr.contains("the service refused the API key (HTTP 401)"), r.stderr)
+        let r = try apiFails(
+            ["--url", url, "--folded-output", "api.folded"], key: wrong, status: 69,
+            saying: "the service refused the API key (HTTP 401)")
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/api.svg"))
         assertNowhere(wrong, r)
-        assertNowhere(Self.apiKey, r)
     }
 
     func testApiWithNothingListeningIsUnavailableAndNamesTheURL() throws {
         let port = Loopback.freePort()
-        let r = try fg(
-            ["api", "--url", "http://127.0.0.1:\(port)", "--duration", "1", "--output", "api.svg"],
-            env: ["RESQ_API_KEY": Self.apiKey], timeout: 60)
-        XCTAssertEqual(r.status, 69, r.stderr)
-        XCTAssertTrue(r.stderr.contains("127.0.0.1:\(port)"), r.stderr)
-        assertNowhere(Self.apiKey, r)
+        try apiFails(["--url", "http://127.0.0.1:\(port)"], status: 69, saying: "127.0.0.1:\(port)")
     }
 
     func testApiAnswerThatIsNotAProfileIsBadInput() throws {
         let url = try startGo()
-        let r = try fg(
-            ["api", "--url", url, "--path", "/debug/pprof/", "--duration", "1", "--output", "api.svg"],
-            env: ["RESQ_API_KEY": Self.apiKey], timeout: 60)
-        XCTAssertEqual(r.status, 65, r.stderr)
-        XCTAssertTrue(r.stderr.contains("is not a profile"), r.stderr)
-        assertNowhere(Self.apiKey, r)
+        try apiFails(["--url", url, "--path", "/debug/pprof/"], status: 65, saying: "is not a profile")
     }
 
     func testApiCtrlCCancelsTheRequest() throws {
@@ -66,13 +69,9 @@ final class CaptureHTTPTests: CaptureServiceTestCase {
 
     func testApiThatNeverAnswersTimesOut() throws {
         let url = try startGo()
-        let r = try fg(
-            ["api", "--url", url, "--path", "/admin/hang", "--duration", "1", "--output", "api.svg"],
-            env: ["RESQ_API_KEY": Self.apiKey], timeout: 60)
-        XCTAssertEqual(r.status, 69, r.stderr)
-        XCTAssertTrue(r.stderr.contains("no answer from") && r.stderr.contains("/admin/hang"), r.stderr)
+        let r = try apiFails(["--url", url, "--path", "/admin/hang"], status: 69, saying: "no answer from")
+        XCTAssertTrue(r.stderr.contains("/admin/hang"), r.stderr)
         XCTAssertLessThan(r.seconds, 25)
-        assertNowhere(Self.apiKey, r)
         XCTAssertEqual(leftovers(), [])
     }
 
