@@ -1,3 +1,4 @@
+import FlameGraphTestSupport
 import Foundation
 import XCTest
 
@@ -51,7 +52,7 @@ final class HostileWebSocketTests: HostileTestCase {
         XCTAssertEqual(r.status, 69, r.stderr)
         XCTAssertTrue(r.stderr.contains("closed the connection (code 1001)"), r.stderr)
         // Opcode 8 (close) echoing 1001 (0x03e9).
-        XCTAssertTrue(eventually { (try? String(contentsOfFile: answer, encoding: .utf8)) == "8 03e9" })
+        XCTAssertTrue(eventually(5) { (try? String(contentsOfFile: answer, encoding: .utf8)) == "8 03e9" })
     }
 
     func testMessageThatIsNotJSONIsAnErrorAtOnce() throws {
@@ -77,15 +78,6 @@ final class HostileWebSocketTests: HostileTestCase {
         let r = try inspect("ws-silent", signals: [(1.5, SIGINT)])
         XCTAssertNotEqual(r.status, 0, r.stderr)
         XCTAssertLessThan(r.seconds, 1.5 + CaptureSessionGrace.seconds + 3, r.stderr)
-    }
-
-    private func eventually(_ condition: () -> Bool) -> Bool {
-        let until = Date().addingTimeInterval(5)
-        while Date() < until {
-            if condition() { return true }
-            usleep(50_000)
-        }
-        return condition()
     }
 }
 
