@@ -58,9 +58,7 @@ final class CaptureHTTPTests: CaptureServiceTestCase {
         let t0 = Date()
         let p = try launch(
             ["api", "--url", url, "--duration", "20", "--output", "api.svg"], env: ["RESQ_API_KEY": Self.apiKey])
-        usleep(1_500_000)
-        kill(p.processIdentifier, SIGINT)
-        let r = finish(p, timeout: 15, since: t0)
+        let r = interrupt(p, after: 1.5, timeout: 15, since: t0)
         XCTAssertEqual(r.status, 130, r.stderr)
         XCTAssertLessThan(r.seconds, 10)
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/api.svg"))

@@ -51,9 +51,7 @@ final class CaptureHceTests: CaptureServiceTestCase {
         let t0 = Date()
         let p = try launch(["hce", "--inspect", "ws://127.0.0.1:\(port)", "--duration", "30", "--output", "hce.svg"])
         // The ws:// form without a path still finds the target through /json/list.
-        usleep(2_500_000)
-        kill(p.processIdentifier, SIGINT)
-        let r = finish(p, timeout: 30, since: t0)
+        let r = interrupt(p, after: 2.5, since: t0)
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertLessThan(r.seconds, 15)
         XCTAssertTrue(r.stderr.contains("stopped early"), r.stderr)

@@ -230,9 +230,7 @@ final class CapturePythonTests: CaptureTestCase {
             ], tag: "ctrlc")
         // Ctrl-C once py-spy is sampling (its output file is in our TMPDIR), however slow the start.
         XCTAssertTrue(eventually(20) { !processes(mentioning: tmp).isEmpty }, "py-spy started")
-        usleep(1_000_000)
-        kill(p.processIdentifier, SIGINT)
-        let r = finish(p, tag: "ctrlc", timeout: 30, since: t0)
+        let r = interrupt(p, after: 1, tag: "ctrlc", since: t0)
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertLessThan(r.seconds, 10)
         XCTAssertTrue(r.stderr.contains("(stopped early by Ctrl-C)"), r.stderr)

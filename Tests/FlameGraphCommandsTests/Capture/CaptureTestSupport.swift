@@ -184,6 +184,16 @@ class CaptureTestCase: XCTestCase {
             stdout: out, stderr: err, seconds: Date().timeIntervalSince(since))
     }
 
+    /// Sends `signal` (Ctrl-C by default) to a launched run after `seconds`, then waits for it as `finish`.
+    func interrupt(
+        _ p: Process, after seconds: Double, with signal: Int32 = SIGINT, tag: String = "run", timeout: Double = 30,
+        since: Date
+    ) -> Run {
+        usleep(useconds_t(seconds * 1_000_000))
+        kill(p.processIdentifier, signal)
+        return finish(p, tag: tag, timeout: timeout, since: since)
+    }
+
     /// Runs flame-graph in-process (`FlameGraphCLI.run` with this test's environment, TMPDIR and
     /// directory); as the built binary when it must run as another user.
     func fg(_ args: [String], env: [String: String] = [:], asNobody: Bool = false, timeout: Double = 120) throws -> Run
