@@ -61,7 +61,7 @@ final class PerfRecordTests: XCTestCase {
         XCTAssertGreaterThan(collapser.samplesKept, 10)
         XCTAssertNotNil(collapser.eventType)
 
-        let folded = String(decoding: FoldedWriter.write(collapser.profile), as: UTF8.self)
+        let folded = foldedText(collapser.profile)
         let busy = folded.split(separator: "\n").filter {
             $0.hasPrefix("fgbusy;") && $0.contains("fg_busy_caller;fg_busy_leaf")
         }
