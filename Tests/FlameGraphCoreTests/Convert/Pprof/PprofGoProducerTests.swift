@@ -312,8 +312,7 @@ final class PprofGoProducerTests: XCTestCase {
         guard let go = Self.findGo() else {
             try RequiredTool.missing("go is not installed (apt-get install -y golang-go)")
         }
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("pprof-go-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        directory = URL(fileURLWithPath: try makeTemporaryDirectory("pprof-go"))
         let source = directory.appendingPathComponent("server.go")
         try Self.program.write(to: source, atomically: true, encoding: .utf8)
         let binary = directory.appendingPathComponent("server").path
