@@ -1,4 +1,4 @@
-"""The Python workload of the profiler tests: hot() does four times warm()'s work, in a loop.
+"""The Python workload of the profiler tests: hot() does twice warm()'s work, in a loop.
 
 Usage: python3 hot_warm.py [--ready FILE] [--seconds N]
   --ready FILE   create FILE once the loop runs (so a test knows when to attach a profiler)
@@ -10,7 +10,7 @@ import time
 
 def hot():
     s = 0
-    for i in range(400000):
+    for i in range(200000):
         s += i * i
     return s
 

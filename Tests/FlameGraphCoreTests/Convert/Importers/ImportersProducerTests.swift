@@ -118,7 +118,7 @@ final class ImportersProducerTests: XCTestCase {
         let python = try RequiredTool.require("python3", install: "apt-get install python3")
         let dir = try makeTemporaryDirectory("importers-pyspy")
         defer { removeTemporaryDirectory(dir) }
-        // `hot` does four times the work of `warm` (Tests/Fixtures/workloads/hot_warm.py).
+        // `hot` does twice the work of `warm` (Tests/Fixtures/workloads/hot_warm.py).
         try FileManager.default.copyItem(atPath: Fixtures.pythonWorkload, toPath: dir + "/workload.py")
         // Start the interpreter itself, not a wrapper script (pyenv shims), so that the pid is Python's.
         let real = try TestProcess.run(python, ["-c", "import sys; print(sys.executable)"], in: dir, timeout: 30)
