@@ -13,6 +13,7 @@ public enum Fixtures {
     }
 
     /// The Python workload of the profiler tests (`workloads/hot_warm.py`): `hot()` does twice
-    /// `warm()`'s work; `--ready FILE` is created once it runs, `--seconds N` bounds it (default 60).
+    /// `warm()`'s work (`--ratio R`: R times); `--ready FILE` is created once it runs, `--seconds N`
+    /// bounds it (default 60).
     public static var pythonWorkload: String { path("workloads/hot_warm.py") }
 }
