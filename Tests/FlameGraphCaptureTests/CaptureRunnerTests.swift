@@ -10,18 +10,6 @@ import XCTest
 /// shape (py-spy back to back, perf sliced by time), a first stop that keeps what was captured, an
 /// abort that leaves no child and no temporary file.
 final class CaptureRunnerTests: XCTestCase {
-    /// `hot_a` does twice `hot_b`'s work, forever.
-    static let hot = """
-        def hot_a():
-            s = 0
-            for i in range(200000): s += i * i
-        def hot_b():
-            s = 0
-            for i in range(100000): s += i * i
-        while True:
-            hot_a(); hot_b()
-        """
-
     var dir = ""
     var started: [Process] = []
 
@@ -54,29 +42,19 @@ final class CaptureRunnerTests: XCTestCase {
     func startPython() throws -> Process {
         let python = try RequiredTool.require("python3", install: "apt-get install python3")
         try RequiredTool.require("py-spy", install: "pip install py-spy")
-        try Self.hot.write(toFile: dir + "/hot.py", atomically: true, encoding: .utf8)
         let p = Process()
         p.executableURL = URL(fileURLWithPath: python)
-        p.arguments = [dir + "/hot.py"]
+        // `hot` does twice `warm`'s work (Tests/Fixtures/workloads/hot_warm.py).
+        p.arguments = [Fixtures.pythonWorkload]
         try p.run()
         started.append(p)
         usleep(300_000)
         return p
     }
 
-    /// The share of `function` among a profile's samples.
+    /// The share of `function` (a frame named `function (file:line)`) among a profile's samples.
     func share(_ profile: Profile, _ function: String) -> Double {
-        let folded = foldedText(profile)
-        var total = 0.0
-        var matching = 0.0
-        for line in folded.split(separator: "\n") {
-            guard let space = line.lastIndex(of: " "), let w = Double(line[line.index(after: space)...]) else {
-                continue
-            }
-            total += w
-            if line[..<space].split(separator: ";").contains(where: { $0.hasPrefix(function + " (") }) { matching += w }
-        }
-        return total > 0 ? matching / total : 0
+        weightShare(profile) { $0.hasPrefix(function + " (") }
     }
 
     func testPySpyRoundsEachHaveSamplesAndMergeToTheSingleCaptureShape() throws {
@@ -95,14 +73,14 @@ final class CaptureRunnerTests: XCTestCase {
         let single = try CaptureRunner(settings(duration: 2, rounds: 1), reporter: reporter).run(source)
         XCTAssertEqual(single.rounds.count, 1)
         // Same program, same shape: the same frames in every round, and the merge of the rounds shares
-        // its time between them as one capture does (hot_a doing twice hot_b's work).
+        // its time between them as one capture does (hot doing twice warm's work).
         for profile in [rounds.merged, single.merged] + rounds.rounds {
-            XCTAssertGreaterThan(share(profile, "hot_a"), 0.2)
-            XCTAssertGreaterThan(share(profile, "hot_b"), 0.1)
-            XCTAssertGreaterThan(share(profile, "hot_a") + share(profile, "hot_b"), 0.9)
+            XCTAssertGreaterThan(share(profile, "hot"), 0.2)
+            XCTAssertGreaterThan(share(profile, "warm"), 0.1)
+            XCTAssertGreaterThan(share(profile, "hot") + share(profile, "warm"), 0.9)
         }
-        XCTAssertEqual(share(rounds.merged, "hot_a"), share(single.merged, "hot_a"), accuracy: 0.2)
-        XCTAssertEqual(share(rounds.merged, "hot_a"), 2.0 / 3, accuracy: 0.25)
+        XCTAssertEqual(share(rounds.merged, "hot"), share(single.merged, "hot"), accuracy: 0.2)
+        XCTAssertEqual(share(rounds.merged, "hot"), 2.0 / 3, accuracy: 0.25)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir + "/tmp"), [], "no temporary files")
     }
 

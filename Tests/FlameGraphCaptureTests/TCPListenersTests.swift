@@ -1,4 +1,5 @@
 import FlameGraphCore
+import FlameGraphTestSupport
 import Foundation
 import XCTest
 
@@ -50,8 +51,8 @@ final class TCPListenersTests: XCTestCase {
     }
 
     func testCannedTreeFindsTheOwnerBySocketInode() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("fg-tcp-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: root) }
+        let root = try makeTemporaryDirectory("fg-tcp")
+        defer { removeTemporaryDirectory(root) }
         try FileManager.default.createDirectory(atPath: root + "/net", withIntermediateDirectories: true)
         try Self.tcp.write(toFile: root + "/net/tcp", atomically: true, encoding: .utf8)
         try Self.tcp6.write(toFile: root + "/net/tcp6", atomically: true, encoding: .utf8)

@@ -25,26 +25,24 @@ final class DiffAccuracyTests: XCTestCase {
     override func setUpWithError() throws {
         dir = try makeTemporaryDirectory("fg-accuracy")
         try Self.workload.write(toFile: dir + "/w.c", atomically: true, encoding: .utf8)
-        try run("/usr/bin/gcc", ["-O0", "-fno-omit-frame-pointer", "-o", dir + "/w", dir + "/w.c"])
+        let build = try TestProcess.run(
+            "/usr/bin/gcc", ["-O0", "-fno-omit-frame-pointer", "-o", dir + "/w", dir + "/w.c"])
+        XCTAssertEqual(build.status, 0, "gcc: \(build.stderr.suffix(400))")
     }
 
     override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: dir) }
-
-    @discardableResult
-    func run(_ tool: String, _ args: [String], stdout: String? = nil, expectSuccess: Bool = true) throws -> Int32 {
-        let r = try TestProcess.run(tool, args, timeout: 600)
-        if let stdout { try r.stdout.write(toFile: stdout, atomically: true, encoding: .utf8) }
-        if expectSuccess { XCTAssertEqual(r.status, 0, "\(tool) \(args): \(r.stderr.suffix(400))") }
-        return r.status
-    }
 
     /// A `perf script` capture of the workload with `target` at `share` of 2e9 iterations.
     func capture(_ name: String, share: Double) throws -> String {
         let total = 2_000_000_000.0
         let t = String(UInt64(total * share)), o = String(UInt64(total * (1 - share)))
-        try run(
-            "/usr/bin/perf", ["record", "-q", "-F", "4999", "-g", "-o", "\(dir)/\(name).data", "--", dir + "/w", t, o])
-        try run("/usr/bin/perf", ["script", "-i", "\(dir)/\(name).data"], stdout: "\(dir)/\(name).perf")
+        let record = try TestProcess.run(
+            "/usr/bin/perf", ["record", "-q", "-F", "4999", "-g", "-o", "\(dir)/\(name).data", "--", dir + "/w", t, o],
+            timeout: 600)
+        XCTAssertEqual(record.status, 0, "perf record: \(record.stderr.suffix(400))")
+        let script = try TestProcess.run("/usr/bin/perf", ["script", "-i", "\(dir)/\(name).data"], timeout: 600)
+        XCTAssertEqual(script.status, 0, "perf script: \(script.stderr.suffix(400))")
+        try script.stdoutData.write(to: URL(fileURLWithPath: "\(dir)/\(name).perf"))
         return "\(dir)/\(name).perf"
     }
 

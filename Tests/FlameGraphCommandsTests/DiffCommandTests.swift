@@ -4,12 +4,6 @@ import XCTest
 
 /// `flame-graph diff` end to end: peer rows, exit statuses, and every report read by a real consumer.
 final class DiffCommandTests: TemporaryDirectoryTestCase {
-    /// Runs a helper program and returns (status, stdout+stderr).
-    func tool(_ path: String, _ args: [String], stdin: String? = nil) throws -> (Int32, String) {
-        let r = try TestProcess.run(path, args, timeout: 120, stdin: stdin.map { Data($0.utf8) })
-        return (r.status, r.output)
-    }
-
     func testDiffFoldedPeerRows() throws {
         let cases = try PeerCases.load(kind: "diff-folded")
         XCTAssertEqual(cases.count, 4, "diff-folded rows in cases.tsv")
@@ -101,8 +95,8 @@ final class DiffCommandTests: TemporaryDirectoryTestCase {
         ])
         XCTAssertEqual(r.status, 1, r.stderr)
         // xmllint: well-formed JUnit and SVG.
-        let (lint, lintOut) = try tool("/usr/bin/xmllint", ["--noout", dir + "/junit.xml", dir + "/d.svg"])
-        XCTAssertEqual(lint, 0, lintOut)
+        let lint = try TestProcess.run("/usr/bin/xmllint", ["--noout", dir + "/junit.xml", dir + "/d.svg"])
+        XCTAssertEqual(lint.status, 0, lint.output)
         // junitparser: one suite, the hostile frame is a failure, names intact.
         let script = """
             import sys
@@ -112,16 +106,18 @@ final class DiffCommandTests: TemporaryDirectoryTestCase {
             failed = [c.name for s in suites for c in s if any(isinstance(r, Failure) for r in c.result)]
             print(len(suites)); print(len(failed)); print(failed[0])
             """
-        let (py, pyOut) = try tool("/usr/bin/env", ["python3", "-c", script, dir + "/junit.xml"])
-        XCTAssertEqual(py, 0, pyOut)
+        let py = try TestProcess.run("/usr/bin/env", ["python3", "-c", script, dir + "/junit.xml"])
+        let pyOut = py.output
+        XCTAssertEqual(py.status, 0, pyOut)
         let lines = pyOut.split(separator: "\n").map(String.init)
         XCTAssertEqual(Array(lines.prefix(2)), ["1", "1"], pyOut)
         XCTAssertEqual(lines.count > 2 ? lines[2] : "", hostile)
         // cmark-gfm: the tables survive and the hostile name is inert text.
         // --unsafe keeps raw HTML, as GitHub keeps <code>: the name must be inert even then.
-        let (gfm, html) = try tool(
+        let gfm = try TestProcess.run(
             "/usr/bin/cmark-gfm", ["--unsafe", "--extension", "table", "--extension", "autolink", dir + "/report.md"])
-        XCTAssertEqual(gfm, 0, html)
+        let html = gfm.output
+        XCTAssertEqual(gfm.status, 0, html)
         XCTAssertTrue(html.contains("<table>"))
         XCTAssertFalse(html.contains("<img"), "markup in a frame name must not render")
         XCTAssertFalse(html.contains("href=\"http://evil"), "links in a frame name must not render")

@@ -46,13 +46,4 @@ final class HostileProcessTests: HostileTestCase {
             return needles.contains { line.contains($0) }
         }
     }
-
-    private func eventually(_ seconds: Double, _ condition: () -> Bool) -> Bool {
-        let until = Date().addingTimeInterval(seconds)
-        while Date() < until {
-            if condition() { return true }
-            usleep(50_000)
-        }
-        return condition()
-    }
 }

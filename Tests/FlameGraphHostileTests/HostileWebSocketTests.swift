@@ -1,3 +1,4 @@
+import FlameGraphTestSupport
 import Foundation
 import XCTest
 
@@ -6,58 +7,57 @@ import XCTest
 final class HostileWebSocketTests: HostileTestCase {
     private func inspect(
         _ mode: String, _ argument: String? = nil, environment: [String: String] = [:],
-        signals: [(Double, Int32)] = []
+        signals: [(Double, Int32)] = [], file: StaticString = #filePath, line: UInt = #line
     ) throws -> Run {
         let port = try server(mode, argument)
         return try run(
             ["hce", "--inspect", "127.0.0.1:\(port)", "--duration", "20", "-o", "out.svg"], environment: environment,
-            limit: 30, signals: signals)
+            limit: 30, signals: signals, file: file, line: line)
+    }
+
+    /// Runs `hce --inspect` against the peer in `mode` and checks that it ends with `status` saying `message`.
+    @discardableResult
+    private func assertRefused(
+        _ mode: String, _ argument: String? = nil, environment: [String: String] = [:], status: Int32 = 69,
+        saying message: String, file: StaticString = #filePath, line: UInt = #line
+    ) throws -> Run {
+        let r = try inspect(mode, argument, environment: environment, file: file, line: line)
+        XCTAssertEqual(r.status, status, r.stderr, file: file, line: line)
+        XCTAssertTrue(r.stderr.contains(message), r.stderr, file: file, line: line)
+        return r
     }
 
     func testPingFloodIsRefusedAsOversizedControlFrames() throws {
-        let r = try inspect("ws-ping-flood")
-        XCTAssertEqual(r.status, 69, r.stderr)
-        XCTAssertTrue(r.stderr.contains("control frame of 1048576 bytes"), r.stderr)
+        let r = try assertRefused("ws-ping-flood", saying: "control frame of 1048576 bytes")
         XCTAssertLessThan(r.seconds, 10)
     }
 
     func testFrameClaiming2GBIsRefusedBeforeBuffering() throws {
-        let r = try inspect("ws-huge-frame")
-        XCTAssertEqual(r.status, 69, r.stderr)
-        XCTAssertTrue(r.stderr.contains("FLAME_GRAPH_MAX_PROFILE_MB"), r.stderr)
+        try assertRefused("ws-huge-frame", saying: "FLAME_GRAPH_MAX_PROFILE_MB")
     }
 
     func testEndlessFragmentsStopAtTheCap() throws {
-        let r = try inspect("ws-fragments", environment: ["FLAME_GRAPH_MAX_PROFILE_MB": "32"])
-        XCTAssertEqual(r.status, 69, r.stderr)
-        XCTAssertTrue(r.stderr.contains("larger than 32 MB"), r.stderr)
+        try assertRefused(
+            "ws-fragments", environment: ["FLAME_GRAPH_MAX_PROFILE_MB": "32"], saying: "larger than 32 MB")
     }
 
     func testWrongAcceptIsRefused() throws {
-        let r = try inspect("ws-bad-accept")
-        XCTAssertEqual(r.status, 69, r.stderr)
-        XCTAssertTrue(r.stderr.contains("wrong Sec-WebSocket-Accept"), r.stderr)
+        try assertRefused("ws-bad-accept", saying: "wrong Sec-WebSocket-Accept")
     }
 
     func testMaskedServerFrameIsRefused() throws {
-        let r = try inspect("ws-masked")
-        XCTAssertEqual(r.status, 69, r.stderr)
-        XCTAssertTrue(r.stderr.contains("masked frame"), r.stderr)
+        try assertRefused("ws-masked", saying: "masked frame")
     }
 
     func testCloseFrameIsAnsweredWithItsCode() throws {
         let answer = dir + "/answer.txt"
-        let r = try inspect("ws-close", answer)
-        XCTAssertEqual(r.status, 69, r.stderr)
-        XCTAssertTrue(r.stderr.contains("closed the connection (code 1001)"), r.stderr)
+        try assertRefused("ws-close", answer, saying: "closed the connection (code 1001)")
         // Opcode 8 (close) echoing 1001 (0x03e9).
-        XCTAssertTrue(eventually { (try? String(contentsOfFile: answer, encoding: .utf8)) == "8 03e9" })
+        XCTAssertTrue(eventually(5) { (try? String(contentsOfFile: answer, encoding: .utf8)) == "8 03e9" })
     }
 
     func testMessageThatIsNotJSONIsAnErrorAtOnce() throws {
-        let r = try inspect("ws-garbage")
-        XCTAssertEqual(r.status, 65, r.stderr)
-        XCTAssertTrue(r.stderr.contains("not a JSON object"), r.stderr)
+        let r = try assertRefused("ws-garbage", status: 65, saying: "not a JSON object")
         XCTAssertLessThan(r.seconds, 5)
     }
 
@@ -77,15 +77,6 @@ final class HostileWebSocketTests: HostileTestCase {
         let r = try inspect("ws-silent", signals: [(1.5, SIGINT)])
         XCTAssertNotEqual(r.status, 0, r.stderr)
         XCTAssertLessThan(r.seconds, 1.5 + CaptureSessionGrace.seconds + 3, r.stderr)
-    }
-
-    private func eventually(_ condition: () -> Bool) -> Bool {
-        let until = Date().addingTimeInterval(5)
-        while Date() < until {
-            if condition() { return true }
-            usleep(50_000)
-        }
-        return condition()
     }
 }
 

@@ -12,7 +12,8 @@ public enum Fixtures {
         [UInt8](try Data(contentsOf: URL(fileURLWithPath: path(relative))))
     }
 
-    /// The Python workload of the profiler tests (`workloads/hot_warm.py`): `hot()` does four times
-    /// `warm()`'s work; `--ready FILE` is created once it runs, `--seconds N` bounds it (default 60).
+    /// The Python workload of the profiler tests (`workloads/hot_warm.py`): `hot()` does twice
+    /// `warm()`'s work (`--ratio R`: R times); `--ready FILE` is created once it runs, `--seconds N`
+    /// bounds it (default 60).
     public static var pythonWorkload: String { path("workloads/hot_warm.py") }
 }

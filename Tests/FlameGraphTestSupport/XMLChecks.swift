@@ -9,7 +9,14 @@ import XCTest
 public func assertWellFormedXML(
     _ text: String, _ context: @autoclosure () -> String = "", file: StaticString = #filePath, line: UInt = #line
 ) {
-    let parser = XMLParser(data: Data(text.utf8))
+    assertWellFormedXML(Data(text.utf8), context(), file: file, line: line)
+}
+
+/// The same for bytes as written, before any decoding could repair them.
+public func assertWellFormedXML(
+    _ bytes: Data, _ context: @autoclosure () -> String = "", file: StaticString = #filePath, line: UInt = #line
+) {
+    let parser = XMLParser(data: bytes)
     let ok = parser.parse()
     XCTAssertTrue(
         ok, "not well-formed XML: \(parser.parserError.map { "\($0)" } ?? "") — \(context())", file: file, line: line)

@@ -28,10 +28,11 @@ extension DiffCommand {
             )
         }
         let a = try after.map { try loadReportingBadLines($0, importOptions).profile }
-        if let baseline, let service {
-            let stored = try storeOptions.loadBaselineRounds(service: service, revision: baseline, maxDepth: maxDepth)
-            history = stored.history
-            return (stored.rounds, a, stored.label, label(after))
+        if let baseline = stored.baseline, let service = stored.service {
+            let found = try stored.store.loadBaselineRounds(
+                service: service, revision: baseline, maxDepth: stored.maxDepth)
+            history = found.history
+            return (found.rounds, a, found.label, label(after))
         }
         let b = try before.map { try loadReportingBadLines($0, importOptions).profile }
         return (b, a, label(before), label(after))

@@ -35,44 +35,13 @@ struct DiffCommand: ParsableCommand {
         name: [.short, .long], help: ArgumentHelp("Two-column `stack before after` input instead.", valueName: "path"))
     var input: String?
 
-    @Option(name: [.short, .long], help: "Differential SVG (`-` = stdout).")
-    var output: String = "diff.svg"
-
-    @Option(name: [.customLong("folded-output")], help: "Also write `stack before after` lines.")
-    var foldedOutput: String?
-
-    @Flag(help: "With --folded-output: scale before counts to after's total (inferno-diff-folded -n).")
-    var normalize = false
-
-    @Flag(name: [.customLong("strip-hex")], help: "With --folded-output: replace hex addresses by 0x... (-s).")
-    var stripHex = false
-
-    @Flag(help: "Draw the before-shaped view, so vanished frames show.")
-    var negate = false
-
-    @Option(name: [.customLong("color-by")], help: "Colour by the change of total or self share (default total).")
-    var colorBy: DiffGraph.ColorBy = .total
+    @OptionGroup var outputs: DiffOutputOptionGroup
 
     @Option(help: "Name of this comparison in reports (e.g. the service).")
     var name: String = "profile"
 
     @OptionGroup var gate: GateOptionGroup
-
-    @Option(
-        help:
-            "Take the before profile from the baseline store: a revision, or `auto` (merge-base with the default branch, then first-parent ancestors)."
-    )
-    var baseline: String?
-
-    @Option(help: "With --baseline: the service whose baseline to use.")
-    var service: String?
-
-    @Option(
-        name: [.customLong("max-depth")], help: "With --baseline auto: first-parent ancestors to search (default 200).")
-    var maxDepth: Int = 200
-
-    @OptionGroup var storeOptions: StoreOptionGroup
-
+    @OptionGroup var stored: DiffBaselineOptionGroup
     @OptionGroup var formats: FormatOptionGroup
     @OptionGroup var render: RenderOptionGroup
     @OptionGroup var perf: PerfOptionGroup
@@ -85,11 +54,12 @@ struct DiffCommand: ParsableCommand {
 
     func validate() throws {
         if batch != nil { return }
+        let baseline = stored.baseline
         if input != nil && (!before.isEmpty || !after.isEmpty || baseline != nil) {
             throw ValidationError("--input (two-column) conflicts with --before/--after/--baseline")
         }
         if baseline != nil && !before.isEmpty { throw ValidationError("--baseline conflicts with --before") }
-        if baseline != nil && service == nil { throw ValidationError("--baseline needs --service NAME") }
+        if baseline != nil && stored.service == nil { throw ValidationError("--baseline needs --service NAME") }
         if input == nil && ((before.isEmpty && baseline == nil) || after.isEmpty) {
             throw ValidationError(
                 "give --before (or --baseline REV --service NAME) and --after, or one two-column --input")
@@ -109,17 +79,9 @@ struct DiffCommand: ParsableCommand {
                 before: beforeProfiles, after: afterProfiles, beforeLabel: beforeLabel, afterLabel: afterLabel,
                 history: history),
             name: name, gate: gate,
-            drawing: .init(render: render, negate: negate, colorBy: colorBy),
-            svgOutput: output, quiet: quiet)
-        if let foldedOutput {
-            let (twoColumn, fractional) = DiffFolded.build(
-                before: beforeProfiles, after: afterProfiles, options: .init(normalize: normalize, stripHex: stripHex))
-            if fractional && !quiet {
-                Console.warn(
-                    "The input data has fractional sample counts that will be truncated to integers in \(foldedOutput)")
-            }
-            try OutputFile.write(FoldedWriter.write(twoColumn), to: foldedOutput)
-        }
+            drawing: .init(render: render, negate: outputs.negate, colorBy: outputs.colorBy),
+            svgOutput: outputs.output, quiet: quiet)
+        try outputs.writeFolded(before: beforeProfiles, after: afterProfiles, quiet: quiet)
         try DiffReporting.conclude(result, quiet: quiet)
     }
 }

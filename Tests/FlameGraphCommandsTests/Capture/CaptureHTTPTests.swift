@@ -8,14 +8,25 @@ import XCTest
 final class CaptureHTTPTests: CaptureServiceTestCase {
     // MARK: - api
 
+    /// Runs `api` with `arguments` for 1 s into `api.svg`, sending `key` (default: the service's), and
+    /// checks that it ends with `status`, says `message`, and shows the service's key nowhere.
+    @discardableResult
+    func apiFails(
+        _ arguments: [String], key: String? = nil, status: Int32, saying message: String,
+        file: StaticString = #filePath, line: UInt = #line
+    ) throws -> Run {
+        let r = try fg(
+            ["api"] + arguments + ["--duration", "1", "--output", "api.svg"], env: ["RESQ_API_KEY": key ?? Self.apiKey],
+            timeout: 60)
+        XCTAssertEqual(r.status, status, r.stderr, file: file, line: line)
+        XCTAssertTrue(r.stderr.contains(message), r.stderr, file: file, line: line)
+        assertNowhere(Self.apiKey, r, file: file, line: line)
+        return r
+    }
+
     func testApiDrawsTheGoServiceAndItsHotFunctionDominates() throws {
         let url = try startGo()
-        let r = try fg(
-            ["api", "--url", url, "--duration", "2", "--output", "api.svg", "--folded-output", "api.folded"],
-            env: ["RESQ_API_KEY": Self.apiKey], timeout: 60)
-        XCTAssertEqual(r.status, 0, r.stderr)
-        let stacks = try folded(dir + "/api.folded")
-        XCTAssertGreaterThan(share(stacks, function: "main.hotFunction"), 0.5, "\(stacks.prefix(5))")
+        let r = try captureHot(["api", "--url", url], hot: "main.hotFunction", env: ["RESQ_API_KEY": Self.apiKey])
         XCTAssertTrue(try svgFrameNames(dir + "/api.svg").contains("main.hotFunction"))
         XCTAssertTrue(r.stderr.contains("samples from"), "Go's sample counts are drawn: \(r.stderr)")
         assertNowhere(Self.apiKey, r)
@@ -25,34 +36,21 @@ final class CaptureHTTPTests: CaptureServiceTestCase {
     func testApiWithAWrongKeyIsRefusedWithoutShowingIt() throws {
         let url = try startGo()
         let wrong = "wr0ng-\(UUID().uuidString)"
-        let r = try fg(
-            ["api", "--url", url, "--duration", "1", "--output", "api.svg", "--folded-output", "api.folded"],
-            env: ["RESQ_API_KEY": wrong], timeout: 60)
-        XCTAssertEqual(r.status, 69, r.stderr)
-        XCTAssertTrue(r.stderr.contains("the service refused the API key (HTTP 401)"), r.stderr)
+        let r = try apiFails(
+            ["--url", url, "--folded-output", "api.folded"], key: wrong, status: 69,
+            saying: "the service refused the API key (HTTP 401)")
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/api.svg"))
         assertNowhere(wrong, r)
-        assertNowhere(Self.apiKey, r)
     }
 
     func testApiWithNothingListeningIsUnavailableAndNamesTheURL() throws {
-        let port = freePort()
-        let r = try fg(
-            ["api", "--url", "http://127.0.0.1:\(port)", "--duration", "1", "--output", "api.svg"],
-            env: ["RESQ_API_KEY": Self.apiKey], timeout: 60)
-        XCTAssertEqual(r.status, 69, r.stderr)
-        XCTAssertTrue(r.stderr.contains("127.0.0.1:\(port)"), r.stderr)
-        assertNowhere(Self.apiKey, r)
+        let port = Loopback.freePort()
+        try apiFails(["--url", "http://127.0.0.1:\(port)"], status: 69, saying: "127.0.0.1:\(port)")
     }
 
     func testApiAnswerThatIsNotAProfileIsBadInput() throws {
         let url = try startGo()
-        let r = try fg(
-            ["api", "--url", url, "--path", "/debug/pprof/", "--duration", "1", "--output", "api.svg"],
-            env: ["RESQ_API_KEY": Self.apiKey], timeout: 60)
-        XCTAssertEqual(r.status, 65, r.stderr)
-        XCTAssertTrue(r.stderr.contains("is not a profile"), r.stderr)
-        assertNowhere(Self.apiKey, r)
+        try apiFails(["--url", url, "--path", "/debug/pprof/"], status: 65, saying: "is not a profile")
     }
 
     func testApiCtrlCCancelsTheRequest() throws {
@@ -60,9 +58,7 @@ final class CaptureHTTPTests: CaptureServiceTestCase {
         let t0 = Date()
         let p = try launch(
             ["api", "--url", url, "--duration", "20", "--output", "api.svg"], env: ["RESQ_API_KEY": Self.apiKey])
-        usleep(1_500_000)
-        kill(p.processIdentifier, SIGINT)
-        let r = finish(p, timeout: 15, since: t0)
+        let r = interrupt(p, after: 1.5, timeout: 15, since: t0)
         XCTAssertEqual(r.status, 130, r.stderr)
         XCTAssertLessThan(r.seconds, 10)
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/api.svg"))
@@ -71,21 +67,15 @@ final class CaptureHTTPTests: CaptureServiceTestCase {
 
     func testApiThatNeverAnswersTimesOut() throws {
         let url = try startGo()
-        let r = try fg(
-            ["api", "--url", url, "--path", "/admin/hang", "--duration", "1", "--output", "api.svg"],
-            env: ["RESQ_API_KEY": Self.apiKey], timeout: 60)
-        XCTAssertEqual(r.status, 69, r.stderr)
-        XCTAssertTrue(r.stderr.contains("no answer from") && r.stderr.contains("/admin/hang"), r.stderr)
+        let r = try apiFails(["--url", url, "--path", "/admin/hang"], status: 69, saying: "no answer from")
+        XCTAssertTrue(r.stderr.contains("/admin/hang"), r.stderr)
         XCTAssertLessThan(r.seconds, 25)
-        assertNowhere(Self.apiKey, r)
         XCTAssertEqual(leftovers(), [])
     }
 
     func testApiSavesABaselineThenGatesAgainstIt() throws {
         let url = try startGo()
-        try FileManager.default.createDirectory(atPath: dir + "/repo", withIntermediateDirectories: true)
-        try git("init", "-q", "-b", "main")
-        try git("-c", "user.email=d@e.f", "-c", "user.name=D", "commit", "-q", "--allow-empty", "-m", "A")
+        try makeRepository()
         let common = ["api", "--url", url, "--duration", "1", "--repo", dir + "/repo", "--service", "goapi"]
         // The key on the command line this time: the stored capture command must not keep it.
         let save = try fg(common + ["--api-key", Self.apiKey, "--save-baseline", "-o", dir + "/base.svg"])
@@ -102,7 +92,8 @@ final class CaptureHTTPTests: CaptureServiceTestCase {
             env: ["RESQ_API_KEY": Self.apiKey])
         XCTAssertTrue([0, 1].contains(gate.status), gate.stderr)
         XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/gate.json"))
-        let list = try Self.runTool("/usr/bin/git", ["-C", dir + "/repo", "log", "--all", "-p", "--format=%B"])
+        let list = try TestProcess.run(
+            "/usr/bin/git", ["-C", dir + "/repo", "log", "--all", "-p", "--format=%B"], timeout: 300)
         XCTAssertTrue(list.output.contains("--api-key ***"), "the stored capture command, redacted")
         XCTAssertFalse(list.output.contains(Self.apiKey), "the key is in the stored baseline")
         assertNowhere(Self.apiKey, save)
@@ -111,9 +102,7 @@ final class CaptureHTTPTests: CaptureServiceTestCase {
 
     func testApiRoundsAreBackToBackRequestsAndTheGateSeesThem() throws {
         let url = try startGo()
-        try FileManager.default.createDirectory(atPath: dir + "/repo", withIntermediateDirectories: true)
-        try git("init", "-q", "-b", "main")
-        try git("-c", "user.email=d@e.f", "-c", "user.name=D", "commit", "-q", "--allow-empty", "-m", "A")
+        try makeRepository()
         let common = [
             "api", "--url", url, "--duration", "2", "--rounds", "2", "--repo", dir + "/repo", "--service", "goapi",
         ]

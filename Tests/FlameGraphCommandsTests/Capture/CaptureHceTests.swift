@@ -9,12 +9,7 @@ final class CaptureHceTests: CaptureServiceTestCase {
 
     func testHceDrawsTheNodeServiceAndItsHotFunctionDominates() throws {
         let url = try startNode()
-        let r = try fg(
-            ["hce", "--url", url, "--duration", "2", "--output", "hce.svg", "--folded-output", "hce.folded"],
-            env: ["RESQ_TOKEN": Self.token], timeout: 60)
-        XCTAssertEqual(r.status, 0, r.stderr)
-        let stacks = try folded(dir + "/hce.folded")
-        XCTAssertGreaterThan(share(stacks, function: "hotFunction"), 0.5, "\(stacks.prefix(5))")
+        let r = try captureHot(["hce", "--url", url], hot: "hotFunction", env: ["RESQ_TOKEN": Self.token])
         assertNowhere(Self.token, r)
         XCTAssertEqual(leftovers(), [])
     }
@@ -33,44 +28,30 @@ final class CaptureHceTests: CaptureServiceTestCase {
     // MARK: - hce through the inspector (Chrome DevTools Protocol)
 
     func testHceInspectProfilesThroughTheDevToolsProtocol() throws {
-        let port = freePort()
+        let port = Loopback.freePort()
         _ = try startNode(["--inspect=127.0.0.1:\(port)"])
-        let r = try fg(
-            [
-                "hce", "--inspect", "127.0.0.1:\(port)", "--duration", "2", "--output", "hce.svg", "--folded-output",
-                "hce.folded",
-            ], timeout: 60)
-        XCTAssertEqual(r.status, 0, r.stderr)
-        XCTAssertGreaterThan(share(try folded(dir + "/hce.folded"), function: "hotFunction"), 0.5)
+        let r = try captureHot(["hce", "--inspect", "127.0.0.1:\(port)"], hot: "hotFunction")
         XCTAssertTrue(r.stderr.contains("from the inspector at 127.0.0.1:\(port)"), r.stderr)
         XCTAssertTrue(r.stderr.contains(" in 2 rounds"), "one connection, two Profiler.start/stop: \(r.stderr)")
         XCTAssertEqual(leftovers(), [])
     }
 
     func testHcePidOpensTheInspectorWithSIGUSR1() throws {
-        let port = freePort()
+        let port = Loopback.freePort()
         // Started without an inspector; SIGUSR1 opens one on --inspect-port.
         _ = try startNode(["--inspect-port=127.0.0.1:\(port)"])
-        XCTAssertFalse(listening(port))
+        XCTAssertFalse(Loopback.isListening(port))
         let pid = try XCTUnwrap(started.last?.processIdentifier)
-        let r = try fg(
-            [
-                "hce", "--pid", "\(pid)", "--inspect", "127.0.0.1:\(port)", "--duration", "2", "--output", "hce.svg",
-                "--folded-output", "hce.folded",
-            ], timeout: 60)
-        XCTAssertEqual(r.status, 0, r.stderr)
-        XCTAssertGreaterThan(share(try folded(dir + "/hce.folded"), function: "hotFunction"), 0.5)
+        try captureHot(["hce", "--pid", "\(pid)", "--inspect", "127.0.0.1:\(port)"], hot: "hotFunction")
     }
 
     func testHceInspectFirstCtrlCStopsEarlyAndDraws() throws {
-        let port = freePort()
+        let port = Loopback.freePort()
         _ = try startNode(["--inspect=127.0.0.1:\(port)"])
         let t0 = Date()
         let p = try launch(["hce", "--inspect", "ws://127.0.0.1:\(port)", "--duration", "30", "--output", "hce.svg"])
         // The ws:// form without a path still finds the target through /json/list.
-        usleep(2_500_000)
-        kill(p.processIdentifier, SIGINT)
-        let r = finish(p, timeout: 30, since: t0)
+        let r = interrupt(p, after: 2.5, since: t0)
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertLessThan(r.seconds, 15)
         XCTAssertTrue(r.stderr.contains("stopped early"), r.stderr)
@@ -79,7 +60,7 @@ final class CaptureHceTests: CaptureServiceTestCase {
     }
 
     func testHceInspectWithNothingListeningOrANonNodePid() throws {
-        let port = freePort()
+        let port = Loopback.freePort()
         let r = try fg(["hce", "--inspect", "127.0.0.1:\(port)", "--duration", "1", "--output", "hce.svg"])
         XCTAssertEqual(r.status, 69, r.stderr)
         XCTAssertTrue(r.stderr.contains("127.0.0.1:\(port)"), r.stderr)

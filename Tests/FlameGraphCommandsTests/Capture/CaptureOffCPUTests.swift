@@ -108,7 +108,7 @@ final class CaptureOffCPUTests: CaptureTestCase {
     func testWaitsOnASecondaryCPUAreFollowedToo() throws {
         // On this VM perf sees nothing in CPU 1's idle task, so the switch back in after a sleep there is
         // never traced: the waits must still end (at the wakeup, or when the thread is next seen running).
-        guard ProcessInfo.processInfo.activeProcessorCount >= 2, let taskset = Self.which("taskset") else {
+        guard ProcessInfo.processInfo.activeProcessorCount >= 2, let taskset = RequiredTool.which("taskset") else {
             try RequiredTool.missing("needs two CPUs and taskset (apt-get install util-linux)")
         }
         let target = try start(taskset, ["-c", "1", binary])

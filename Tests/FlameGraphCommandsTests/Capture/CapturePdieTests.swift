@@ -39,9 +39,9 @@ final class CapturePdieTests: CaptureTestCase {
         guard let pySpy = Self.pySpy else { try RequiredTool.missing("py-spy is not installed (pip install py-spy)") }
         try Self.service.write(toFile: dir + "/service.py", atomically: true, encoding: .utf8)
         _ = FileManager.default.createFile(atPath: dir + "/requests.log", contents: nil)
-        port = freePort()
+        port = Loopback.freePort()
         server = try start(python, [dir + "/service.py", String(port), dir + "/requests.log", key])
-        XCTAssertTrue(eventually { listening(port) }, "the service listens on \(port)")
+        XCTAssertTrue(eventually { Loopback.isListening(port) }, "the service listens on \(port)")
 
         bin = dir + "/bin"
         try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
@@ -108,7 +108,7 @@ final class CapturePdieTests: CaptureTestCase {
     }
 
     func testNothingListeningOnThePort() throws {
-        let closed = freePort()
+        let closed = Loopback.freePort()
         let r = try fg(["pdie", "--url", "http://127.0.0.1:\(closed)", "--duration", "1"], env: ["PATH": path])
         XCTAssertEqual(r.status, 69)
         XCTAssertEqual(
@@ -121,7 +121,7 @@ final class CapturePdieTests: CaptureTestCase {
         // This test process listens: it is not Python.
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
-        let mine = freePort()
+        let mine = Loopback.freePort()
         var a = sockaddr_in()
         a.sin_family = sa_family_t(AF_INET)
         a.sin_port = mine.bigEndian

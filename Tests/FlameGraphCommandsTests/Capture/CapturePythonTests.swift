@@ -5,24 +5,6 @@ import XCTest
 /// `flame-graph python` end to end: py-spy on Python processes the tests start, with known hot
 /// functions; the py-spy flags passed through; the failures of cli.md; Ctrl-C.
 final class CapturePythonTests: CaptureTestCase {
-    /// `hot_a` does twice `hot_b`'s work; argv[1] seconds of it (default: forever).
-    static let hot = """
-        import sys, time
-        def hot_a():
-            s = 0
-            for i in range(200000): s += i * i
-            return s
-        def hot_b():
-            s = 0
-            for i in range(100000): s += i * i
-            return s
-        def main():
-            end = time.time() + float(sys.argv[1]) if len(sys.argv) > 1 else None
-            while end is None or time.time() < end:
-                hot_a(); hot_b()
-        main()
-        """
-
     /// Mostly asleep in `idle_wait`, a little work in `busy_bit`.
     static let sleepy = """
         import time
@@ -52,7 +34,9 @@ final class CapturePythonTests: CaptureTestCase {
         }
         guard Self.pySpy != nil else { try RequiredTool.missing("py-spy is not installed (pip install py-spy)") }
         self.python = python
-        for (name, text) in [("hot.py", Self.hot), ("sleepy.py", Self.sleepy), ("parent.py", Self.parent)] {
+        // hot.py: the shared workload, `hot` doing twice `warm`'s work (Tests/Fixtures/workloads/hot_warm.py).
+        try FileManager.default.copyItem(atPath: Fixtures.pythonWorkload, toPath: "\(dir)/hot.py")
+        for (name, text) in [("sleepy.py", Self.sleepy), ("parent.py", Self.parent)] {
             try text.write(toFile: "\(dir)/\(name)", atomically: true, encoding: .utf8)
         }
     }
@@ -74,12 +58,12 @@ final class CapturePythonTests: CaptureTestCase {
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertGreaterThan(r.seconds, 1.5)
         let stacks = try folded(dir + "/py.folded")
-        XCTAssertEqual(share(stacks, function: "hot_a"), 2.0 / 3, accuracy: 0.15, "\(stacks)")
-        XCTAssertEqual(share(stacks, function: "hot_b"), 1.0 / 3, accuracy: 0.15, "\(stacks)")
+        XCTAssertEqual(share(stacks, function: "hot"), 2.0 / 3, accuracy: 0.15, "\(stacks)")
+        XCTAssertEqual(share(stacks, function: "warm"), 1.0 / 3, accuracy: 0.15, "\(stacks)")
         XCTAssertTrue(stacks.allSatisfy { $0.stack.contains { $0.hasPrefix("main (") } }, "\(stacks)")
         XCTAssertGreaterThan(stacks.reduce(0) { $0 + $1.weight }, 150, "about 400 samples at 200 Hz for 2 s")
         let names = try svgFrameNames(dir + "/py.svg")
-        XCTAssertTrue(names.contains { $0.hasPrefix("hot_a (") && $0.contains("hot.py") }, "\(names)")
+        XCTAssertTrue(names.contains { $0.hasPrefix("hot (") && $0.contains("hot.py") }, "\(names)")
         XCTAssertTrue(target.isRunning)
         XCTAssertEqual(leftovers(), [])
     }
@@ -93,7 +77,7 @@ final class CapturePythonTests: CaptureTestCase {
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertTrue(r.stderr.contains(" in 3 rounds"), r.stderr)
         let stacks = try folded(dir + "/r.folded")
-        XCTAssertEqual(share(stacks, function: "hot_a"), 2.0 / 3, accuracy: 0.15, "\(stacks)")
+        XCTAssertEqual(share(stacks, function: "hot"), 2.0 / 3, accuracy: 0.15, "\(stacks)")
         XCTAssertGreaterThan(stacks.reduce(0) { $0 + $1.weight }, 150, "three rounds of samples, merged")
         XCTAssertEqual(leftovers(), [])
 
@@ -191,7 +175,7 @@ final class CapturePythonTests: CaptureTestCase {
     }
 
     func testTargetExitingDuringTheCaptureKeepsWhatWasCaptured() throws {
-        let target = try startScript("hot.py", ["6"])
+        let target = try startScript("hot.py", ["--seconds", "6"])
         let r = try fg([
             "python", "--pid", "\(target.processIdentifier)", "--duration", "20", "-o", dir + "/e.svg",
             "--folded-output",
@@ -200,7 +184,7 @@ final class CapturePythonTests: CaptureTestCase {
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertLessThan(r.seconds, 15)
         XCTAssertTrue(r.stderr.contains("exited during the capture"), r.stderr)
-        XCTAssertGreaterThan(share(try folded(dir + "/e.folded"), function: "hot_a"), 0.4)
+        XCTAssertGreaterThan(share(try folded(dir + "/e.folded"), function: "hot"), 0.4)
     }
 
     func testNoSamplesIsBadInputAndSaysWhy() throws {
@@ -230,13 +214,11 @@ final class CapturePythonTests: CaptureTestCase {
             ], tag: "ctrlc")
         // Ctrl-C once py-spy is sampling (its output file is in our TMPDIR), however slow the start.
         XCTAssertTrue(eventually(20) { !processes(mentioning: tmp).isEmpty }, "py-spy started")
-        usleep(1_000_000)
-        kill(p.processIdentifier, SIGINT)
-        let r = finish(p, tag: "ctrlc", timeout: 30, since: t0)
+        let r = interrupt(p, after: 1, tag: "ctrlc", since: t0)
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertLessThan(r.seconds, 10)
         XCTAssertTrue(r.stderr.contains("(stopped early by Ctrl-C)"), r.stderr)
-        XCTAssertGreaterThan(share(try folded(dir + "/c.folded"), function: "hot_a"), 0.4)
+        XCTAssertGreaterThan(share(try folded(dir + "/c.folded"), function: "hot"), 0.4)
         XCTAssertTrue(eventually(5) { processes(mentioning: tmp).isEmpty }, "no py-spy left")
         XCTAssertEqual(leftovers(), [])
         XCTAssertTrue(target.isRunning)

@@ -130,7 +130,7 @@ class CaptureServiceTestCase: CaptureTestCase {
     }
 
     static func findGo() -> String? {
-        which("go")
+        RequiredTool.which("go")
             ?? ["/usr/lib/go/bin/go", "/usr/local/go/bin/go"].first {
                 FileManager.default.isExecutableFile(atPath: $0)
             }
@@ -191,7 +191,7 @@ class CaptureServiceTestCase: CaptureTestCase {
         try Self.nodeProgram.write(toFile: dir + "/server.js", atomically: true, encoding: .utf8)
         // No inlining, so the hot function keeps its own frame.
         let port = try startServer(
-            Self.which("node")!, ["--no-turbo-inlining"] + nodeFlags + [dir + "/server.js"],
+            RequiredTool.which("node")!, ["--no-turbo-inlining"] + nodeFlags + [dir + "/server.js"],
             addressFile: dir + "/node.port", env: ["TEST_TOKEN": Self.token])
         return "http://127.0.0.1:" + port
     }
@@ -210,9 +210,35 @@ class CaptureServiceTestCase: CaptureTestCase {
         }
     }
 
+    /// Runs a capture command (`arguments`, e.g. `["api", "--url", url]`) for 2 s into `NAME.svg` and
+    /// `NAME.folded` (NAME: the subcommand), checks that it succeeds and that `function` holds over half
+    /// the samples, and returns the run for the test's own checks.
+    @discardableResult
+    func captureHot(
+        _ arguments: [String], hot function: String, env: [String: String] = [:], file: StaticString = #filePath,
+        line: UInt = #line
+    ) throws -> Run {
+        let name = arguments[0]
+        let r = try fg(
+            arguments + ["--duration", "2", "--output", "\(name).svg", "--folded-output", "\(name).folded"], env: env,
+            timeout: 60)
+        XCTAssertEqual(r.status, 0, r.stderr, file: file, line: line)
+        let stacks = try folded(dir + "/\(name).folded")
+        XCTAssertGreaterThan(
+            share(stacks, function: function), 0.5, "\(stacks.prefix(5))", file: file, line: line)
+        return r
+    }
+
     func git(_ args: String...) throws {
-        let r = try Self.runTool("/usr/bin/git", args, cwd: dir + "/repo")
+        let r = try TestProcess.run("/usr/bin/git", args, in: dir + "/repo", timeout: 300)
         XCTAssertEqual(r.status, 0, r.output)
+    }
+
+    /// `dir/repo`: a git repository on `main` with one empty commit, for baselines.
+    func makeRepository() throws {
+        try FileManager.default.createDirectory(atPath: dir + "/repo", withIntermediateDirectories: true)
+        try git("init", "-q", "-b", "main")
+        try git("-c", "user.email=d@e.f", "-c", "user.name=D", "commit", "-q", "--allow-empty", "-m", "A")
     }
 
 }

@@ -32,13 +32,10 @@ class CaptureTestCase: XCTestCase {
 
     // MARK: - Tools
 
-    // Thin forwarders to FlameGraphTestSupport (one home for test helpers).
-    static func which(_ tool: String) -> String? { RequiredTool.which(tool) }
-
     /// The real Python interpreter (not a pyenv shim), so its pid is Python from the first instant.
     static let python: String? = {
-        guard let shim = which("python3") else { return nil }
-        let out = try? runTool(shim, ["-c", "import sys; print(sys.executable)"]).output
+        guard let shim = RequiredTool.which("python3") else { return nil }
+        let out = try? TestProcess.run(shim, ["-c", "import sys; print(sys.executable)"], timeout: 300).stdout
         return out.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.flatMap { $0.isEmpty ? nil : $0 }
     }()
 
@@ -49,9 +46,11 @@ class CaptureTestCase: XCTestCase {
                 .path
             if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
         }
-        return which("py-spy")
+        return RequiredTool.which("py-spy")
     }()
 
+    /// Kept only for CapturePerfTests and RuntimeMemoryTests (other owners this session); new code calls
+    /// `TestProcess.run` directly.
     @discardableResult
     static func runTool(_ tool: String, _ args: [String], cwd: String? = nil) throws -> (status: Int32, output: String)
     {
@@ -75,8 +74,9 @@ class CaptureTestCase: XCTestCase {
     func compile(_ name: String, _ source: String, flags: [String] = []) throws -> String {
         try requireTools("gcc")
         try source.write(toFile: "\(dir)/\(name).c", atomically: true, encoding: .utf8)
-        let r = try Self.runTool(
-            "/usr/bin/gcc", ["-O0", "-fno-omit-frame-pointer", "-o", "\(dir)/\(name)", "\(dir)/\(name).c"] + flags)
+        let r = try TestProcess.run(
+            "/usr/bin/gcc", ["-O0", "-fno-omit-frame-pointer", "-o", "\(dir)/\(name)", "\(dir)/\(name).c"] + flags,
+            timeout: 300)
         XCTAssertEqual(r.status, 0, r.output)
         return "\(dir)/\(name)"
     }
@@ -184,6 +184,16 @@ class CaptureTestCase: XCTestCase {
             stdout: out, stderr: err, seconds: Date().timeIntervalSince(since))
     }
 
+    /// Sends `signal` (Ctrl-C by default) to a launched run after `seconds`, then waits for it as `finish`.
+    func interrupt(
+        _ p: Process, after seconds: Double, with signal: Int32 = SIGINT, tag: String = "run", timeout: Double = 30,
+        since: Date
+    ) -> Run {
+        usleep(useconds_t(seconds * 1_000_000))
+        kill(p.processIdentifier, signal)
+        return finish(p, tag: tag, timeout: timeout, since: since)
+    }
+
     /// Runs flame-graph in-process (`FlameGraphCLI.run` with this test's environment, TMPDIR and
     /// directory); as the built binary when it must run as another user.
     func fg(_ args: [String], env: [String: String] = [:], asNobody: Bool = false, timeout: Double = 120) throws -> Run
@@ -230,10 +240,26 @@ class CaptureTestCase: XCTestCase {
         share(stacks) { $0 == function || $0.hasPrefix(function + " (") }
     }
 
+    /// Fails unless each function's share of the folded stacks at `path` is within `accuracy` of the
+    /// share the program measured itself.
+    func assertShares(
+        folded path: String, _ expected: [(function: String, program: Double)], accuracy: Double = 0.08,
+        file: StaticString = #filePath, line: UInt = #line
+    ) throws {
+        let stacks = try folded(path)
+        for (function, program) in expected {
+            let measured = share(stacks, function: function)
+            XCTAssertEqual(
+                measured, program, accuracy: accuracy, "\(function): profile \(measured), program \(program)",
+                file: file, line: line)
+        }
+    }
+
     func svgFrameNames(_ path: String) throws -> Set<String> {
         Set(SVGFrames.parse(try String(contentsOfFile: path, encoding: .utf8), geometry: .samples).map(\.name))
     }
 
+    /// Kept only for ExplainModelTests (another owner this session); new code calls `Loopback` directly.
     func freePort() -> UInt16 { Loopback.freePort() }
     func listening(_ port: UInt16) -> Bool { Loopback.isListening(port) }
 }

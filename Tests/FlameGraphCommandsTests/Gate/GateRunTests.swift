@@ -15,16 +15,9 @@ final class GateRunTests: XCTestCase {
 
     override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: dir) }
 
-    func freePort() throws -> Int {
-        let s = try GateTestSupport.runProcess(
-            "/usr/bin/python3",
-            ["-c", "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1])"])
-        return Int(s.stdout.trimmingCharacters(in: .whitespacesAndNewlines))!
-    }
-
     /// Processes whose command line contains `marker` (the test's own temp dir), for leak checks.
     func running(_ marker: String) throws -> [String] {
-        let r = try GateTestSupport.runProcess("/usr/bin/pgrep", ["-af", marker])
+        let r = try TestProcess.run("/usr/bin/pgrep", ["-af", marker])
         return r.stdout.split(separator: "\n").map(String.init).filter { !$0.contains("pgrep") }
     }
 
@@ -39,7 +32,7 @@ final class GateRunTests: XCTestCase {
     }
 
     func testAServiceThatNeverBecomesReadyIs69WithItsLogInTheReports() throws {
-        let port = try freePort()
+        let port = Loopback.freePort()
         let script = GateTestSupport.fixtures + "/test_service.py"
         try writeConfig(
             """
@@ -52,7 +45,7 @@ final class GateRunTests: XCTestCase {
               - name: crashes
                 profiler: pdie
                 command: python3 \(script) --crash --tag \(dir)
-                url: http://127.0.0.1:\(try freePort())
+                url: http://127.0.0.1:\(Loopback.freePort())
 
             """)
         try commitAll("A")
@@ -72,7 +65,7 @@ final class GateRunTests: XCTestCase {
 
     func testErrorPagesAboveTheLimitFailTheRunInsteadOfBeingProfiled() throws {
         try RequiredTool.require("py-spy", install: "pip install py-spy")
-        let port = try freePort()
+        let port = Loopback.freePort()
         try writeConfig(
             """
               - name: flaky
@@ -101,7 +94,7 @@ final class GateRunTests: XCTestCase {
         try RequiredTool.require("py-spy", install: "pip install py-spy")
         let demo = GateTestSupport.packageRoot + "/ci/demo_service/service.py"
         try FileManager.default.copyItem(atPath: demo, toPath: dir + "/service.py")
-        let port = try freePort()
+        let port = Loopback.freePort()
         try writeConfig(
             """
               - name: orders
@@ -131,14 +124,14 @@ final class GateRunTests: XCTestCase {
         XCTAssertTrue(
             md.hasPrefix("<!-- flame-graph-report -->\n## ❌ flame-graph gate: CPU regression in `orders`"), md)
         XCTAssertTrue(md.contains("req/s"), "load statistics beside the verdict")
-        let svg = try GateTestSupport.runProcess("/usr/bin/xmllint", ["--noout", dir + "/b/orders.diff.svg"])
+        let svg = try TestProcess.run("/usr/bin/xmllint", ["--noout", dir + "/b/orders.diff.svg"])
         XCTAssertEqual(svg.status, 0, svg.stderr)
         XCTAssertEqual(try running("service.py --port \(port)"), [])
     }
 
     func testCtrlCDuringTheCaptureStopsTheServiceAndExits130() throws {
         try RequiredTool.require("py-spy", install: "pip install py-spy")
-        let port = try freePort()
+        let port = Loopback.freePort()
         try writeConfig(
             """
               - name: busy

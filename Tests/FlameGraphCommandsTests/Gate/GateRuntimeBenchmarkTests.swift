@@ -80,7 +80,7 @@ final class GateRuntimeBenchmarkTests: XCTestCase {
             }
         }
         """.write(toFile: dir + "/Bench.cs", atomically: true, encoding: .utf8)
-        let build = try GateTestSupport.runProcess(mcs, ["-optimize+", "-out:\(dir)/Bench.exe", "\(dir)/Bench.cs"])
+        let build = try TestProcess.run(mcs, ["-optimize+", "-out:\(dir)/Bench.exe", "\(dir)/Bench.cs"], timeout: 300)
         XCTAssertEqual(build.status, 0, build.stderr + build.stdout)
         try """
         {"runtimeOptions": {"tfm": "netcoreapp3.1", "framework": {"name": "Microsoft.NETCore.App", "version": "3.1.0"},

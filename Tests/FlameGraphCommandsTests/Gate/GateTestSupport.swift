@@ -10,51 +10,15 @@ enum GateTestSupport {
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().path
 
-    struct Result {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    /// Runs `flame-graph` with exactly `environment` (plus PATH and HOME), in `directory`.
+    /// Runs `flame-graph` with exactly `environment` (plus PATH and HOME), in `directory`, for at most
+    /// 600 s (a gate run captures for seconds per service and round).
     static func run(_ arguments: [String], environment: [String: String] = [:], in directory: String? = nil) throws
-        -> Result
+        -> ToolResult
     {
         var env = environment
         let current = ProcessInfo.processInfo.environment
         for key in ["PATH", "HOME"] { env[key] = env[key] ?? current[key] }
-        return try runProcess(FlameGraphBinary.path, arguments, environment: env, in: directory)
-    }
-
-    static func runProcess(
-        _ executable: String, _ arguments: [String], environment: [String: String]? = nil, in directory: String? = nil
-    )
-        throws -> Result
-    {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        if let environment { process.environment = environment }
-        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        nonisolated(unsafe) var errData = Data()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async {
-            errData = err.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
-        }
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
-        return Result(
-            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-            stderr: String(decoding: errData, as: UTF8.self))
+        return try TestProcess.run(FlameGraphBinary.path, arguments, in: directory, timeout: 600, environment: env)
     }
 
     /// `git …` in `directory`; fails the test on a non-zero exit.
@@ -63,7 +27,7 @@ enum GateTestSupport {
         throws
         -> String
     {
-        let r = try runProcess(
+        let r = try TestProcess.run(
             "/usr/bin/git", ["-c", "user.name=t", "-c", "user.email=t@example.com"] + arguments, in: directory)
         XCTAssertEqual(r.status, 0, "git \(arguments.joined(separator: " ")): \(r.stderr)", file: file, line: line)
         return r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)

@@ -30,24 +30,28 @@ final class RuntimeBunTests: CaptureTestCase {
 
     func assertShares(_ path: String) throws {
         let program = try programShares()
-        let stacks = try folded(path)
-        let heavy = share(stacks, function: "heavy")
-        let light = share(stacks, function: "light")
-        XCTAssertEqual(heavy, program.heavy, accuracy: 0.08, "heavy: profile \(heavy), program \(program.heavy)")
-        XCTAssertEqual(light, program.light, accuracy: 0.08, "light: profile \(light), program \(program.light)")
+        try assertShares(folded: path, [("heavy", program.heavy), ("light", program.light)])
+    }
+
+    /// Runs the program for `seconds` under Bun's own --cpu-prof: `prof/app.cpuprofile` and the program's
+    /// `shares.txt` in `dir`. Returns Bun's path.
+    @discardableResult
+    func recordCPUProfile(seconds: Int, file: StaticString = #filePath, line: UInt = #line) throws -> String {
+        let bun = try bun()
+        try Self.program.write(toFile: "\(dir)/app.js", atomically: true, encoding: .utf8)
+        let r = try TestProcess.run(
+            bun,
+            [
+                "--cpu-prof", "--cpu-prof-dir=\(dir)/prof", "--cpu-prof-name=app.cpuprofile", "app.js", "\(seconds)",
+                "\(dir)/shares.txt",
+            ], in: dir, timeout: 300)
+        XCTAssertEqual(r.status, 0, r.output, file: file, line: line)
+        return bun
     }
 
     /// Bun's own .cpuprofile, read by `collapse`, matches the program's own timing.
     func testBunCpuprofileOfTwoFunctionsMatchesTheProgramsOwnTiming() throws {
-        let bun = try bun()
-        try Self.program.write(toFile: "\(dir)/app.js", atomically: true, encoding: .utf8)
-        let r = try Self.runTool(
-            bun,
-            [
-                "--cpu-prof", "--cpu-prof-dir=\(dir)/prof", "--cpu-prof-name=app.cpuprofile", "app.js", "4",
-                "\(dir)/shares.txt",
-            ], cwd: dir)
-        XCTAssertEqual(r.status, 0, r.output)
+        try recordCPUProfile(seconds: 4)
         let run = try fg(["collapse", "--input", "\(dir)/prof/app.cpuprofile", "--output", "\(dir)/app.folded"])
         XCTAssertEqual(run.status, 0, run.stderr)
         try assertShares("\(dir)/app.folded")
@@ -68,19 +72,29 @@ final class RuntimeBunTests: CaptureTestCase {
         XCTAssertEqual(leftovers(), [], "temporary files left behind")
     }
 
+    /// Starts `source` (written to `dir/script`) under Bun with its inspector on a free loopback port at
+    /// `/path`, and waits until the inspector listens.
+    func startInspected(
+        _ source: String, script: String, path: String, file: StaticString = #filePath, line: UInt = #line
+    ) throws -> (target: Process, port: UInt16) {
+        let bun = try bun()
+        try source.write(toFile: "\(dir)/\(script)", atomically: true, encoding: .utf8)
+        let port = Loopback.freePort()
+        let target = try start(bun, ["--inspect=127.0.0.1:\(port)/\(path)", "\(dir)/\(script)"])
+        XCTAssertTrue(
+            eventually(20) { Loopback.isListening(port) }, "Bun's inspector did not open", file: file, line: line)
+        return (target, port)
+    }
+
     /// `bun --pid` on a Bun started with --inspect=HOST:PORT/NAME: WebKit ScriptProfiler samples.
     func testBunPidProfilesThroughTheWebKitInspector() throws {
-        let bun = try bun()
         let source = """
             function work(n) { let s = 0; for (let i = 0; i < n; i++) s += Math.sqrt(i); return s; }
             let acc = 0;
             function tick() { acc += work(2e5); setImmediate(tick); }
             tick();
             """
-        try source.write(toFile: "\(dir)/server.js", atomically: true, encoding: .utf8)
-        let port = freePort()
-        let target = try start(bun, ["--inspect=127.0.0.1:\(port)/flame", "\(dir)/server.js"])
-        XCTAssertTrue(eventually(20) { self.listening(port) }, "Bun's inspector did not open")
+        let (target, _) = try startInspected(source, script: "server.js", path: "flame")
         let run = try fg([
             "bun", "--pid", String(target.processIdentifier), "--duration", "3", "--rounds", "1",
             "--folded-output", "\(dir)/insp.folded", "--output", "\(dir)/insp.svg",
@@ -93,15 +107,11 @@ final class RuntimeBunTests: CaptureTestCase {
 
     /// A synchronous busy loop gets no samples through the inspector: exit 65 saying why.
     func testBunInspectorOnABusyLoopExplainsTheZeroSamples() throws {
-        let bun = try bun()
         let source = """
             function spin() { let s = 0; const end = Date.now() + 6000; while (Date.now() < end) s += Math.sqrt(s + 1); return s; }
             setTimeout(() => console.log(spin()), 500);
             """
-        try source.write(toFile: "\(dir)/busy.js", atomically: true, encoding: .utf8)
-        let port = freePort()
-        try start(bun, ["--inspect=127.0.0.1:\(port)/busy", "\(dir)/busy.js"])
-        XCTAssertTrue(eventually(20) { self.listening(port) }, "Bun's inspector did not open")
+        let (_, port) = try startInspected(source, script: "busy.js", path: "busy")
         usleep(700_000)
         let run = try fg(["bun", "--inspect", "ws://127.0.0.1:\(port)/busy", "--duration", "1", "--rounds", "1"])
         XCTAssertEqual(run.status, 65, run.stderr)
@@ -110,11 +120,7 @@ final class RuntimeBunTests: CaptureTestCase {
 
     /// `hce --inspect` (Chrome's protocol) on a Bun points the user to `bun`.
     func testHceInspectOnBunPointsToTheBunCommand() throws {
-        let bun = try bun()
-        try "setInterval(() => {}, 1000);\n".write(toFile: "\(dir)/idle.js", atomically: true, encoding: .utf8)
-        let port = freePort()
-        try start(bun, ["--inspect=127.0.0.1:\(port)/idle", "\(dir)/idle.js"])
-        XCTAssertTrue(eventually(20) { self.listening(port) }, "Bun's inspector did not open")
+        let (_, port) = try startInspected("setInterval(() => {}, 1000);\n", script: "idle.js", path: "idle")
         let run = try fg(["hce", "--inspect", "127.0.0.1:\(port)", "--duration", "1"])
         XCTAssertEqual(run.status, 69, run.stderr)
         XCTAssertTrue(run.stderr.contains("flame-graph bun"), run.stderr)
@@ -122,16 +128,8 @@ final class RuntimeBunTests: CaptureTestCase {
 
     /// `bun --url`: a Bun service's admin endpoint serving a .cpuprofile Bun wrote, behind a bearer token.
     func testBunURLFetchesTheAdminEndpoint() throws {
-        let bun = try bun()
-        try Self.program.write(toFile: "\(dir)/app.js", atomically: true, encoding: .utf8)
-        let r = try Self.runTool(
-            bun,
-            [
-                "--cpu-prof", "--cpu-prof-dir=\(dir)/prof", "--cpu-prof-name=app.cpuprofile", "app.js", "2",
-                "\(dir)/shares.txt",
-            ], cwd: dir)
-        XCTAssertEqual(r.status, 0, r.output)
-        let port = freePort()
+        let bun = try recordCPUProfile(seconds: 2)
+        let port = Loopback.freePort()
         let server = """
             Bun.serve({ port: \(port), hostname: "127.0.0.1", fetch(req) {
               if (req.headers.get("authorization") !== "Bearer s3cret") return new Response("no", { status: 401 });
@@ -141,7 +139,7 @@ final class RuntimeBunTests: CaptureTestCase {
             """
         try server.write(toFile: "\(dir)/server.js", atomically: true, encoding: .utf8)
         try start(bun, ["\(dir)/server.js"])
-        XCTAssertTrue(eventually(20) { self.listening(port) }, "the Bun server did not start")
+        XCTAssertTrue(eventually(20) { Loopback.isListening(port) }, "the Bun server did not start")
         let run = try fg(
             [
                 "bun", "--url", "http://127.0.0.1:\(port)", "--duration", "1", "--rounds", "1", "--folded-output",

@@ -36,7 +36,8 @@ final class RuntimeDotnetTests: CaptureTestCase {
         let mcs = try RequiredTool.require("mcs", install: "apt-get install mono-mcs")
         try RequiredTool.require("dotnet", install: "pip install dotnetcore2 (ci/setup links it onto PATH)")
         try Self.program.write(toFile: "\(dir)/TwoMethods.cs", atomically: true, encoding: .utf8)
-        let r = try Self.runTool(mcs, ["-optimize+", "-out:\(dir)/TwoMethods.exe", "\(dir)/TwoMethods.cs"])
+        let r = try TestProcess.run(
+            mcs, ["-optimize+", "-out:\(dir)/TwoMethods.exe", "\(dir)/TwoMethods.cs"], timeout: 300)
         guard r.status == 0 else {
             XCTFail("mcs failed: \(r.output)")
             throw CocoaError(.executableLoad)
@@ -49,10 +50,6 @@ final class RuntimeDotnetTests: CaptureTestCase {
         return "\(dir)/TwoMethods.exe"
     }
 
-    var dotnetCommand: [String] {
-        ["dotnet", "exec", "--runtimeconfig", "\(dir)/TwoMethods.runtimeconfig.json", "\(dir)/TwoMethods.exe"]
-    }
-
     static func programShares(_ output: String) throws -> (heavy: Double, light: Double) {
         let line = try XCTUnwrap(output.split(separator: "\n").first { $0.hasPrefix("SHARES ") }, output)
         let fields = line.split(separator: " ")
@@ -60,11 +57,8 @@ final class RuntimeDotnetTests: CaptureTestCase {
     }
 
     func assertShares(folded path: String, program: (heavy: Double, light: Double)) throws {
-        let stacks = try folded(path)
-        let heavy = share(stacks, function: "TwoMethods.HeavyWork")
-        let light = share(stacks, function: "TwoMethods.LightWork")
-        XCTAssertEqual(heavy, program.heavy, accuracy: 0.08, "HeavyWork: profile \(heavy), program \(program.heavy)")
-        XCTAssertEqual(light, program.light, accuracy: 0.08, "LightWork: profile \(light), program \(program.light)")
+        try assertShares(
+            folded: path, [("TwoMethods.HeavyWork", program.heavy), ("TwoMethods.LightWork", program.light)])
     }
 
     /// EventPipe by environment (as a user without flame-graph would), then `collapse` reads the nettrace.
@@ -114,18 +108,27 @@ final class RuntimeDotnetTests: CaptureTestCase {
         XCTAssertEqual(leftovers(), [], "temporary files left behind")
     }
 
-    /// `dotnet --pid`: the diagnostics IPC protocol against a running program.
-    func testDotnetPidAttachesThroughTheDiagnosticsSocket() throws {
+    /// Builds and starts the program for `seconds` with TMPDIR in `tmp`, and waits until its diagnostics
+    /// socket is there.
+    func startProgram(seconds: Int, file: StaticString = #filePath, line: UInt = #line) throws -> Process {
         let exe = try buildProgram()
         let dotnet = try XCTUnwrap(RequiredTool.which("dotnet"))
         var env = ProcessInfo.processInfo.environment
         env["TMPDIR"] = tmp
         let target = try start(
-            dotnet, ["exec", "--runtimeconfig", "\(dir)/TwoMethods.runtimeconfig.json", exe, "30"], environment: env)
+            dotnet, ["exec", "--runtimeconfig", "\(dir)/TwoMethods.runtimeconfig.json", exe, "\(seconds)"],
+            environment: env)
         let pid = target.processIdentifier
         XCTAssertTrue(
             eventually(20) { self.leftovers().contains { $0.hasPrefix("dotnet-diagnostic-\(pid)-") } },
-            "no diagnostics socket")
+            "no diagnostics socket", file: file, line: line)
+        return target
+    }
+
+    /// `dotnet --pid`: the diagnostics IPC protocol against a running program.
+    func testDotnetPidAttachesThroughTheDiagnosticsSocket() throws {
+        let target = try startProgram(seconds: 30)
+        let pid = target.processIdentifier
         let run = try fg([
             "dotnet", "--pid", String(pid), "--duration", "6", "--rounds", "2", "--output", "\(dir)/pid.svg",
             "--folded-output", "\(dir)/pid.folded",
@@ -142,14 +145,7 @@ final class RuntimeDotnetTests: CaptureTestCase {
 
     /// `dotnet --pid` on a program that exits during the session keeps what was streamed.
     func testDotnetPidKeepsTheTraceOfAProgramThatExits() throws {
-        let exe = try buildProgram()
-        let dotnet = try XCTUnwrap(RequiredTool.which("dotnet"))
-        var env = ProcessInfo.processInfo.environment
-        env["TMPDIR"] = tmp
-        let target = try start(
-            dotnet, ["exec", "--runtimeconfig", "\(dir)/TwoMethods.runtimeconfig.json", exe, "5"], environment: env)
-        let pid = target.processIdentifier
-        XCTAssertTrue(eventually(20) { self.leftovers().contains { $0.hasPrefix("dotnet-diagnostic-\(pid)-") } })
+        let pid = try startProgram(seconds: 5).processIdentifier
         let run = try fg([
             "dotnet", "--pid", String(pid), "--duration", "30", "--rounds", "1", "--folded-output",
             "\(dir)/exit.folded", "--output", "\(dir)/exit.svg",

@@ -1,4 +1,5 @@
 import FlameGraphCore
+import FlameGraphTestSupport
 import XCTest
 
 /// The diff is algebra on the model: its laws, over seeded random profiles.
@@ -77,7 +78,7 @@ final class DiffLawTests: XCTestCase {
         for _ in 0..<50 {
             let p = ProfileLawTests.randomProfile(&rng)
             let once = n.apply(p), twice = n.apply(once)
-            XCTAssertEqual(ProfileLawTests.text(once), ProfileLawTests.text(twice))
+            XCTAssertEqual(foldedText(once), foldedText(twice))
         }
     }
 

@@ -7,28 +7,6 @@ import XCTest
 /// `# key: value` metadata lines. They are comments, not stacks; `# mode:` says the counts are
 /// microseconds (wall or CPU time).
 final class AustinOutputTests: XCTestCase {
-    static let program = """
-        def hot():
-            total = 0
-            for i in range(4_000_000):
-                total += i * i
-            return total
-
-        def cold():
-            total = 0
-            for i in range(400_000):
-                total += i
-            return total
-
-        def main():
-            for _ in range(3):
-                hot()
-                cold()
-
-        main()
-
-        """
-
     func testAustinMetadataIsNotReadAsStacksAndTheHotFunctionDominates() throws {
         let austin = try RequiredTool.require("austin", install: "pip install austin-dist==3.7.0")
         // Austin reads the interpreter's memory: it needs a plain CPython binary (not a pyenv shim).
@@ -36,14 +14,17 @@ final class AustinOutputTests: XCTestCase {
             FileManager.default.isExecutableFile(atPath: $0)
         }
         guard let python else { try RequiredTool.missing("a system python3 for austin to sample") }
-        let dir = try ProducerSupport.makeDirectory("austin")
-        defer { ProducerSupport.removeDirectory(dir) }
-        try Self.program.write(toFile: "\(dir)/work.py", atomically: true, encoding: .utf8)
-        let run = try ProducerSupport.run(
+        let dir = try makeTemporaryDirectory("austin")
+        defer { removeTemporaryDirectory(dir) }
+        let run = try TestProcess.run(
             // -t: Austin gives a starting interpreter 100 ms to show up by default; a loaded CI machine
             // needs longer, or Austin calls it "not a Python process".
-            austin, ["-i", "1ms", "-t", "10s", "-o", "\(dir)/austin.txt", python, "\(dir)/work.py"], in: dir,
-            timeout: 120)
+            // The shared workload with hot() doing ten times warm()'s work, for 1.5 s.
+            austin,
+            [
+                "-i", "1ms", "-t", "10s", "-o", "\(dir)/austin.txt", python, Fixtures.pythonWorkload, "--ratio", "10",
+                "--seconds", "1.5",
+            ], in: dir, timeout: 120)
         XCTAssertEqual(run.status, 0, run.summary)
         let bytes = try Array(Data(contentsOf: URL(fileURLWithPath: "\(dir)/austin.txt")))
         let text = String(decoding: bytes, as: UTF8.self)
@@ -66,11 +47,11 @@ final class AustinOutputTests: XCTestCase {
         }
         XCTAssertTrue(decoded.diagnostics.warnings.isEmpty, "\(decoded.diagnostics.warnings)")
         XCTAssertEqual(profile.unit, .microseconds, "wall-time mode counts microseconds")
-        // hot() does ten times cold()'s work.
-        let hot = ProducerSupport.share(profile) { $0.contains(":hot:") }
-        let cold = ProducerSupport.share(profile) { $0.contains(":cold:") }
+        // hot() does ten times warm()'s work.
+        let hot = weightShare(profile) { $0.contains(":hot:") }
+        let warm = weightShare(profile) { $0.contains(":warm:") }
         XCTAssertGreaterThan(hot, 0.6, "hot() share \(hot)")
-        XCTAssertGreaterThan(hot, 4 * cold, "hot() \(hot) vs cold() \(cold)")
+        XCTAssertGreaterThan(hot, 4 * warm, "hot() \(hot) vs warm() \(warm)")
     }
 
     func testCommentLinesAreSkippedAndMemoryModeCountsBytes() {

@@ -1,10 +1,11 @@
 import FlameGraphCore
+import FlameGraphTestSupport
 import XCTest
 
 final class FoldedParserTests: XCTestCase {
     func folded(_ text: String) -> String {
         let parser = FoldedParser.parse(Array(text.utf8))
-        return String(decoding: FoldedWriter.write(parser.profile), as: UTF8.self)
+        return foldedText(parser.profile)
     }
 
     func testMergesSortsAndSumsStacks() {
@@ -15,7 +16,7 @@ final class FoldedParserTests: XCTestCase {
         let p = FoldedParser.parse(Array("a;b 1\r\n\n   \na;c 2  \t\r\n\r\nlast 3".utf8))
         XCTAssertEqual(p.validLines, 3)
         XCTAssertEqual(p.invalidLines, 0)
-        XCTAssertEqual(String(decoding: FoldedWriter.write(p.profile), as: UTF8.self), "a;b 1\na;c 2\nlast 3\n")
+        XCTAssertEqual(foldedText(p.profile), "a;b 1\na;c 2\nlast 3\n")
     }
 
     func testInvalidLinesAreCountedAndWarnedOnce() {
@@ -28,7 +29,7 @@ final class FoldedParserTests: XCTestCase {
     func testTwoCountColumnsMakeADifferentialProfile() {
         let p = FoldedParser.parse(Array("a;b 3 5\na;c 2 0\n".utf8))
         XCTAssertTrue(p.profile.isDifferential)
-        XCTAssertEqual(String(decoding: FoldedWriter.write(p.profile), as: UTF8.self), "a;b 3 5\na;c 2 0\n")
+        XCTAssertEqual(foldedText(p.profile), "a;b 3 5\na;c 2 0\n")
     }
 
     func testFractionalCountsAreKeptAndWarned() {

@@ -13,8 +13,8 @@ final class TwoLaneReadingTests: XCTestCase {
     static func recordedPerfText() throws -> [UInt8] {
         let perf = try RequiredTool.require("perf", install: "apt-get install linux-perf")
         let cc = try RequiredTool.require("gcc", install: "apt-get install gcc")
-        let dir = try ProducerSupport.makeDirectory("lanes")
-        defer { ProducerSupport.removeDirectory(dir) }
+        let dir = try makeTemporaryDirectory("lanes")
+        defer { removeTemporaryDirectory(dir) }
         try """
         #include <stdlib.h>
         #include <time.h>
@@ -26,14 +26,14 @@ final class TwoLaneReadingTests: XCTestCase {
         static double cpu(void) { struct timespec t; clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t); return t.tv_sec + t.tv_nsec / 1e9; }
         int main(void) { long k = 0; double start = cpu(); while (cpu() - start < 0.4) walk_left((int)(k++ % 90)); return 0; }
         """.write(toFile: "\(dir)/walk.c", atomically: true, encoding: .utf8)
-        let build = try ProducerSupport.run(
+        let build = try TestProcess.run(
             cc, ["-O1", "-fno-omit-frame-pointer", "-fno-optimize-sibling-calls", "-o", "walk", "walk.c"], in: dir,
             timeout: 60)
         XCTAssertEqual(build.status, 0, build.summary)
-        let record = try ProducerSupport.run(
+        let record = try TestProcess.run(
             perf, ["record", "-q", "-F", "999", "-g", "-o", "perf.data", "--", "./walk"], in: dir, timeout: 120)
         guard record.status == 0 else { try RequiredTool.missing("perf cannot record here: \(record.stderr)") }
-        let script = try ProducerSupport.run(perf, ["script", "-i", "perf.data"], in: dir, timeout: 120)
+        let script = try TestProcess.run(perf, ["script", "-i", "perf.data"], in: dir, timeout: 120)
         XCTAssertEqual(script.status, 0, script.summary)
         var text = Array(script.stdout.utf8)
         // 0.4 s of CPU at 999 Hz: hundreds of samples (allow for a loaded machine's lost ones).

@@ -1,4 +1,5 @@
 import FlameGraphCore
+import FlameGraphTestSupport
 import XCTest
 
 /// Laws of the model, checked over many seeded random profiles.
@@ -16,8 +17,6 @@ final class ProfileLawTests: XCTestCase {
         }
         return p
     }
-
-    static func text(_ p: Profile) -> String { String(decoding: FoldedWriter.write(p), as: UTF8.self) }
 
     func testParseOfWriteRoundTrips() {
         var rng = SeededRandom(seed: 42)
@@ -67,10 +66,10 @@ final class ProfileLawTests: XCTestCase {
             bc.merge(c)
             var abc2 = a
             abc2.merge(bc)
-            XCTAssertEqual(Self.text(abc1), Self.text(abc2))
+            XCTAssertEqual(foldedText(abc1), foldedText(abc2))
             var ba = b
             ba.merge(a)
-            XCTAssertEqual(Self.text(ab), Self.text(ba))
+            XCTAssertEqual(foldedText(ab), foldedText(ba))
         }
     }
 
@@ -78,7 +77,7 @@ final class ProfileLawTests: XCTestCase {
         var rng = SeededRandom(seed: 5)
         for _ in 0..<100 {
             let p = Self.randomProfile(&rng)
-            XCTAssertEqual(Self.text(p.reversed().reversed()), Self.text(p))
+            XCTAssertEqual(foldedText(p.reversed().reversed()), foldedText(p))
         }
     }
 
@@ -91,7 +90,7 @@ final class ProfileLawTests: XCTestCase {
             let svg = try FlameGraphSVG.render(p, options: options)
             let back = try ProfileReader.decode(svg, sourceName: "t.svg")
             XCTAssertEqual(back.format, .svg)
-            XCTAssertEqual(Self.text(back.profile), Self.text(p))
+            XCTAssertEqual(foldedText(back.profile), foldedText(p))
         }
     }
 

@@ -59,8 +59,7 @@ final class HostileInputSVGTests: XCTestCase {
     }
 
     func assertWellFormed(_ svg: [UInt8], _ what: String, file: StaticString = #filePath, line: UInt = #line) throws {
-        let parser = XMLParser(data: Data(svg))
-        XCTAssertTrue(parser.parse(), "\(what): \(parser.parserError.map { "\($0)" } ?? "")", file: file, line: line)
+        assertWellFormedXML(Data(svg), what, file: file, line: line)
         let xmllint = try RequiredTool.require("xmllint", install: "apt-get install libxml2-utils")
         let dir = try makeTemporaryDirectory("fg-hostile")
         defer { try? FileManager.default.removeItem(atPath: dir) }

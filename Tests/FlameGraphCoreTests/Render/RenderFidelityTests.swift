@@ -73,7 +73,7 @@ final class RenderFidelityTests: XCTestCase {
         // …and read back from the SVG exactly.
         let back = try ProfileReader.decode(Array(try Self.render(profile).utf8), sourceName: "svg").profile
         XCTAssertEqual(FoldedWriter.write(back), FoldedWriter.write(profile))
-        XCTAssertTrue(String(decoding: FoldedWriter.write(back), as: UTF8.self).contains("; ;"))
+        XCTAssertTrue(foldedText(back).contains("; ;"))
     }
 
     func testNameAttrFrameListedTwiceWritesEachAttributeOnceLastWinsAndWarns() throws {
@@ -99,7 +99,7 @@ final class RenderFidelityTests: XCTestCase {
         XCTAssertTrue(diagnostics.warnings.allSatisfy { $0.hasPrefix("--nameattr attrs.txt: ") })
 
         let svg = try Self.render(profile) { $0.nameAttributes = attrs }
-        XCTAssertTrue(XMLParser(data: Data(svg.utf8)).parse(), "duplicate attributes make the SVG ill-formed")
+        assertWellFormedXML(svg, "duplicate attributes make the SVG ill-formed")
         XCTAssertTrue(svg.contains("<g id=\"third\" class=\"a\" stroke=\"red\"><title>two</title>"))
         XCTAssertTrue(svg.contains("xlink:href=\"https://example.com/b\""))
     }
@@ -204,7 +204,7 @@ final class RenderFidelityTests: XCTestCase {
         }
         XCTAssertTrue(fixed.contains("fluid: false") && fixed.contains("width=\"900\""))
         XCTAssertTrue(fixed.contains("#frames rect { stroke:rgb(40,40,40); stroke-width:0.5; }"))
-        XCTAssertTrue(XMLParser(data: Data(fixed.utf8)).parse())
+        assertWellFormedXML(fixed)
     }
 
     func testPerfCaptureWeightedByPeriodIsNotLabelledSamples() throws {

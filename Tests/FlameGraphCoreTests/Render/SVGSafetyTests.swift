@@ -17,10 +17,6 @@ final class SVGSafetyTests: XCTestCase {
         return String(decoding: try FlameGraphSVG.render(p, options: options), as: UTF8.self)
     }
 
-    func assertWellFormed(_ svg: String, file: StaticString = #filePath, line: UInt = #line) {
-        assertWellFormedXML(svg, file: file, line: line)
-    }
-
     func testHostileNamesRenderAsWellFormedInertXML() throws {
         for options in [
             RenderOptions(),
@@ -29,7 +25,7 @@ final class SVGSafetyTests: XCTestCase {
             }(),
         ] {
             let svg = try render(Self.hostile, options: options)
-            assertWellFormed(svg)
+            assertWellFormedXML(svg)
             XCTAssertFalse(svg.contains("<script>alert"), "markup from a frame name leaked")
             XCTAssertFalse(svg.contains("<img"), "markup from a frame name leaked")
             XCTAssertFalse(svg.contains("\u{0}"))
@@ -48,7 +44,7 @@ final class SVGSafetyTests: XCTestCase {
         o.countName = "<b>"
         o.nameType = "\"];alert(1);//"
         let svg = try render(["f"], options: o)
-        assertWellFormed(svg)
+        assertWellFormedXML(svg)
         XCTAssertFalse(svg.contains("<script>x"))
         XCTAssertFalse(svg.contains("<b>"))
         XCTAssertEqual(svg.components(separatedBy: "]]>").count, 2)
@@ -57,7 +53,7 @@ final class SVGSafetyTests: XCTestCase {
     func testLongLabelsAreTruncatedBeforeEscaping() throws {
         let long = String(repeating: "&", count: 500)
         let svg = try render([long])
-        assertWellFormed(svg)
+        assertWellFormedXML(svg)
         // A truncated label ends with ".." and never splits an entity.
         XCTAssertTrue(svg.contains("&amp;..</text>"))
         XCTAssertFalse(svg.contains("&am..") || svg.contains("&a.."))

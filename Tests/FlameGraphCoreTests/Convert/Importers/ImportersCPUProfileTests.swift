@@ -1,17 +1,18 @@
+import FlameGraphTestSupport
 import XCTest
 
 @testable import FlameGraphCore
 
 /// `.cpuprofile` decoding on small hand-written inputs, compared as exact folded text.
 final class ImportersCPUProfileTests: XCTestCase {
-    typealias P = ProducerSupport
+    typealias P = ImporterChecks
 
     func decode(_ json: String, _ options: CPUProfileOptions = CPUProfileOptions()) throws -> (Profile, Diagnostics) {
         try CPUProfileDecoder.decode(Array(json.utf8), sourceName: "in.cpuprofile", options: options)
     }
 
     func folded(_ json: String, _ options: CPUProfileOptions = CPUProfileOptions()) throws -> String {
-        P.folded(try decode(json, options).0)
+        foldedText(try decode(json, options).0)
     }
 
     func message(_ json: String, _ options: CPUProfileOptions = CPUProfileOptions()) -> String {
@@ -39,7 +40,7 @@ final class ImportersCPUProfileTests: XCTestCase {
         XCTAssertEqual(profile.totalWeight, 6)
         XCTAssertEqual(diagnostics.warnings, [])
         XCTAssertEqual(
-            P.folded(profile),
+            foldedText(profile),
             """
             (garbage collector) 1
             (idle) 1
@@ -57,7 +58,7 @@ final class ImportersCPUProfileTests: XCTestCase {
         XCTAssertEqual(profile.unit, .microseconds)
         // Timestamps (from startTime): 100 110 130 160 200 250; endTime is 300 after startTime.
         XCTAssertEqual(
-            P.folded(profile),
+            foldedText(profile),
             """
             (garbage collector) 50
             (idle) 50
@@ -76,7 +77,7 @@ final class ImportersCPUProfileTests: XCTestCase {
         options.weightByTime = true
         let (profile, _) = try decode(json, options)
         // Intervals 10 20 30 40 50 → mean 30 for the last sample, (idle).
-        XCTAssertTrue(P.folded(profile).contains("(idle) 30\n"), P.folded(profile))
+        XCTAssertTrue(foldedText(profile).contains("(idle) 30\n"), foldedText(profile))
     }
 
     func testDropIdle() throws {
@@ -181,7 +182,7 @@ final class ImportersCPUProfileTests: XCTestCase {
         options.keepSequence = true
         let (profile, diagnostics) = try decode(json, options)
         // Timestamps 10 (a), 30 (b), 25 (a) → order a@10, a@25, b@30: weights 15, 5, 70.
-        XCTAssertEqual(P.folded(profile), "a 20\nb 70\n")
+        XCTAssertEqual(foldedText(profile), "a 20\nb 70\n")
         XCTAssertEqual(profile.sequence?.map(\.weight), [15, 5, 70])
         XCTAssertEqual(diagnostics.warnings.count, 1)
         XCTAssertTrue(diagnostics.warnings[0].contains("out of order"), diagnostics.warnings[0])
@@ -206,7 +207,7 @@ final class ImportersCPUProfileTests: XCTestCase {
         options.weightByTime = true
         let (profile, diagnostics) = try decode(json, options)
         XCTAssertEqual(profile.unit, .samples)
-        XCTAssertEqual(P.folded(profile), "a 2\n")
+        XCTAssertEqual(foldedText(profile), "a 2\n")
         XCTAssertEqual(diagnostics.warnings.count, 1)
     }
 
@@ -216,7 +217,7 @@ final class ImportersCPUProfileTests: XCTestCase {
                       {"id":2,"callFrame":{"functionName":"a","url":""}}],"samples":[1,2]}
             """
         let (profile, diagnostics) = try decode(json)
-        XCTAssertEqual(P.folded(profile), "a 1\n")
+        XCTAssertEqual(foldedText(profile), "a 1\n")
         XCTAssertEqual(diagnostics.warnings.count, 1)
     }
 
@@ -312,14 +313,14 @@ final class ImportersCPUProfileTests: XCTestCase {
             "chrome-profiler-stop.json",
         ]
         for name in names {
-            var bytes = try P.fixture(name)
+            var bytes = try Fixtures.bytes("importers/" + name)
             if name.hasSuffix(".json") {
                 // The DevTools protocol's wrapper decodes like the profile inside it.
                 let wrapped = try CPUProfileDecoder.decode(bytes, sourceName: name, options: CPUProfileOptions())
                 let inner = try JSONSerialization.jsonObject(with: Data(bytes)) as! [String: Any]
                 bytes = [UInt8](try JSONSerialization.data(withJSONObject: inner["profile"]!))
                 let bare = try CPUProfileDecoder.decode(bytes, sourceName: name, options: CPUProfileOptions())
-                XCTAssertEqual(P.folded(wrapped.0), P.folded(bare.0))
+                XCTAssertEqual(foldedText(wrapped.0), foldedText(bare.0))
             }
             let (profile, diagnostics) = try CPUProfileDecoder.decode(
                 bytes, sourceName: name, options: CPUProfileOptions())
@@ -328,7 +329,7 @@ final class ImportersCPUProfileTests: XCTestCase {
             XCTAssertGreaterThan(check.hot, 0.4, name)
             XCTAssertGreaterThan(check.hot, check.cold, name)
             XCTAssertGreaterThan(check.cold, 0.05, name)
-            XCTAssertFalse(P.folded(profile).contains("(root)"), name)
+            XCTAssertFalse(foldedText(profile).contains("(root)"), name)
         }
     }
 }

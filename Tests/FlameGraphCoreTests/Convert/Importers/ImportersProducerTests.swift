@@ -7,7 +7,7 @@ import XCTest
 /// Runs the real profilers on workloads with known hot functions and checks that the decoded
 /// profiles show them in plausible proportions.
 final class ImportersProducerTests: XCTestCase {
-    typealias P = ProducerSupport
+    typealias P = ImporterChecks
 
     // MARK: node --cpu-prof
 
@@ -29,10 +29,12 @@ final class ImportersProducerTests: XCTestCase {
         _ tool: String, _ arguments: [String], environment: [String: String] = [:], file: StaticString = #filePath,
         line: UInt = #line
     ) throws {
-        let dir = try P.makeDirectory("importers-\((tool as NSString).lastPathComponent)")
-        defer { P.removeDirectory(dir) }
+        let dir = try makeTemporaryDirectory("importers-\((tool as NSString).lastPathComponent)")
+        defer { removeTemporaryDirectory(dir) }
         try Self.nodeWorkload.write(toFile: dir + "/workload.js", atomically: true, encoding: .utf8)
-        let result = try P.run(tool, arguments + ["workload.js"], in: dir, timeout: 120, environment: environment)
+        let result = try TestProcess.run(
+            tool, arguments + ["workload.js"], in: dir, timeout: 120,
+            environment: TestProcess.environment(adding: environment))
         XCTAssertEqual(result.status, 0, result.summary, file: file, line: line)
         let files = (try? FileManager.default.contentsOfDirectory(atPath: dir + "/prof")) ?? []
         let profiles = files.filter { $0.hasSuffix(".cpuprofile") }
@@ -44,19 +46,19 @@ final class ImportersProducerTests: XCTestCase {
         let (profile, _) = try CPUProfileDecoder.decode(bytes, sourceName: name, options: CPUProfileOptions())
         let shares = try P.checkV8Profile(bytes, profile, name: name, file: file, line: line)
         XCTAssertGreaterThan(profile.totalWeight, 100, "1.5 s of samples", file: file, line: line)
-        XCTAssertGreaterThan(shares.hot, 0.4, P.folded(profile), file: file, line: line)
-        XCTAssertGreaterThan(shares.hot, shares.cold, P.folded(profile), file: file, line: line)
-        XCTAssertGreaterThan(shares.cold, 0.05, P.folded(profile), file: file, line: line)
-        XCTAssertLessThan(shares.cold, 0.45, P.folded(profile), file: file, line: line)
+        XCTAssertGreaterThan(shares.hot, 0.4, foldedText(profile), file: file, line: line)
+        XCTAssertGreaterThan(shares.hot, shares.cold, foldedText(profile), file: file, line: line)
+        XCTAssertGreaterThan(shares.cold, 0.05, foldedText(profile), file: file, line: line)
+        XCTAssertLessThan(shares.cold, 0.45, foldedText(profile), file: file, line: line)
     }
 
     func testNodeCPUProf() throws {
-        let node = try P.requireTool("node", installHint: "apt-get install nodejs")
+        let node = try RequiredTool.require("node", install: "apt-get install nodejs")
         try profileJavaScript(node, ["--cpu-prof", "--cpu-prof-dir", "prof"])
     }
 
     func testDenoCPUProf() throws {
-        let deno = try P.requireTool("deno", installHint: "pip install deno")
+        let deno = try RequiredTool.require("deno", install: "pip install deno")
         try profileJavaScript(
             deno, ["run", "--cpu-prof", "--cpu-prof-dir=prof"], environment: ["DENO_NO_UPDATE_CHECK": "1"])
     }
@@ -84,17 +86,18 @@ final class ImportersProducerTests: XCTestCase {
         """
 
     func testChromiumProfilerStop() throws {
-        let chromium = try P.requireTool("chromium", installHint: "apt-get install chromium")
-        let python = try P.requireTool("python3", installHint: "apt-get install python3")
-        let dir = try P.makeDirectory("importers-chromium")
-        defer { P.removeDirectory(dir) }
-        let probe = try P.run(python, ["-c", "import playwright.sync_api"], in: dir, timeout: 60)
+        let chromium = try RequiredTool.require("chromium", install: "apt-get install chromium")
+        let python = try RequiredTool.require("python3", install: "apt-get install python3")
+        let dir = try makeTemporaryDirectory("importers-chromium")
+        defer { removeTemporaryDirectory(dir) }
+        let probe = try TestProcess.run(python, ["-c", "import playwright.sync_api"], in: dir, timeout: 60)
         if probe.status != 0 {
             try RequiredTool.missing("Python playwright is not installed (pip install playwright): \(probe.stderr)")
         }
         try Self.chromeScript.write(toFile: dir + "/cdp.py", atomically: true, encoding: .utf8)
         try Self.nodeWorkload.write(toFile: dir + "/workload.js", atomically: true, encoding: .utf8)
-        let result = try P.run(python, ["cdp.py", chromium, "workload.js", "stop.json"], in: dir, timeout: 120)
+        let result = try TestProcess.run(
+            python, ["cdp.py", chromium, "workload.js", "stop.json"], in: dir, timeout: 120)
         XCTAssertEqual(result.status, 0, result.summary)
         let data = try XCTUnwrap(FileManager.default.contents(atPath: dir + "/stop.json"), result.summary)
         let (profile, _) = try CPUProfileDecoder.decode(
@@ -103,32 +106,33 @@ final class ImportersProducerTests: XCTestCase {
         let bare = [UInt8](try JSONSerialization.data(withJSONObject: inner))
         let shares = try P.checkV8Profile(bare, profile, name: "stop.json")
         XCTAssertGreaterThan(profile.totalWeight, 100, "1.5 s of samples")
-        XCTAssertGreaterThan(shares.hot, 0.4, P.folded(profile))
-        XCTAssertGreaterThan(shares.hot, shares.cold, P.folded(profile))
-        XCTAssertGreaterThan(shares.cold, 0.05, P.folded(profile))
+        XCTAssertGreaterThan(shares.hot, 0.4, foldedText(profile))
+        XCTAssertGreaterThan(shares.hot, shares.cold, foldedText(profile))
+        XCTAssertGreaterThan(shares.cold, 0.05, foldedText(profile))
     }
 
     // MARK: py-spy
 
     func testPySpySpeedscope() throws {
-        let pyspy = try P.requireTool("py-spy", installHint: "pip install py-spy")
-        let python = try P.requireTool("python3", installHint: "apt-get install python3")
-        let dir = try P.makeDirectory("importers-pyspy")
-        defer { P.removeDirectory(dir) }
-        // `hot` does four times the work of `warm` (Tests/Fixtures/workloads/hot_warm.py).
+        let pyspy = try RequiredTool.require("py-spy", install: "pip install py-spy")
+        let python = try RequiredTool.require("python3", install: "apt-get install python3")
+        let dir = try makeTemporaryDirectory("importers-pyspy")
+        defer { removeTemporaryDirectory(dir) }
+        // `hot` does twice the work of `warm` (Tests/Fixtures/workloads/hot_warm.py).
         try FileManager.default.copyItem(atPath: Fixtures.pythonWorkload, toPath: dir + "/workload.py")
         // Start the interpreter itself, not a wrapper script (pyenv shims), so that the pid is Python's.
-        let real = try P.run(python, ["-c", "import sys; print(sys.executable)"], in: dir, timeout: 30)
+        let real = try TestProcess.run(python, ["-c", "import sys; print(sys.executable)"], in: dir, timeout: 30)
         let interpreter = real.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         XCTAssertFalse(interpreter.isEmpty, real.summary)
-        let workload = try P.start(interpreter, ["workload.py", "--ready", dir + "/ready"], in: dir, tag: "workload")
-        defer { P.stop(workload) }
-        guard P.waitForFile(dir + "/ready", timeout: 30) else {
+        let workload = try TestProcess.start(
+            interpreter, ["workload.py", "--ready", dir + "/ready"], in: dir, tag: "workload")
+        defer { TestProcess.stop(workload) }
+        guard TestProcess.waitForFile(dir + "/ready", timeout: 30) else {
             return XCTFail("the Python workload did not start within 30 s")
         }
 
         let out = dir + "/out.json"
-        let result = try P.run(
+        let result = try TestProcess.run(
             pyspy,
             [
                 "record", "--pid", "\(workload.processIdentifier)", "--duration", "3", "--rate", "200",
@@ -152,11 +156,11 @@ final class ImportersProducerTests: XCTestCase {
         XCTAssertEqual(profile.unit, .microseconds, "py-spy writes seconds")
         XCTAssertGreaterThan(sampleCount, 100, "3 s at 200 Hz")
         XCTAssertEqual(profile.totalWeight, weightSum * 1e6, accuracy: Double(sampleCount) * 0.01)
-        let hot = P.share(profile) { $0.hasPrefix("hot (workload.py:") }
-        let warm = P.share(profile) { $0.hasPrefix("warm (workload.py:") }
-        XCTAssertGreaterThan(hot, 0.5, P.folded(profile))
-        XCTAssertGreaterThan(hot, warm, P.folded(profile))
-        XCTAssertGreaterThan(warm, 0.03, P.folded(profile))
+        let hot = weightShare(profile) { $0.hasPrefix("hot (workload.py:") }
+        let warm = weightShare(profile) { $0.hasPrefix("warm (workload.py:") }
+        XCTAssertGreaterThan(hot, 0.5, foldedText(profile))
+        XCTAssertGreaterThan(hot, warm, foldedText(profile))
+        XCTAssertGreaterThan(warm, 0.03, foldedText(profile))
 
         var options = SpeedscopeOptions()
         options.prefixProfileName = true
@@ -169,12 +173,12 @@ final class ImportersProducerTests: XCTestCase {
     // MARK: pyinstrument (evented speedscope)
 
     func testPyinstrumentSpeedscope() throws {
-        let pyinstrument = try P.requireTool("pyinstrument", installHint: "pip install pyinstrument")
-        let dir = try P.makeDirectory("importers-pyinstrument")
-        defer { P.removeDirectory(dir) }
+        let pyinstrument = try RequiredTool.require("pyinstrument", install: "pip install pyinstrument")
+        let dir = try makeTemporaryDirectory("importers-pyinstrument")
+        defer { removeTemporaryDirectory(dir) }
         // The same work as the py-spy workload, for 1.5 s.
         try FileManager.default.copyItem(atPath: Fixtures.pythonWorkload, toPath: dir + "/workload.py")
-        let result = try P.run(
+        let result = try TestProcess.run(
             pyinstrument, ["-r", "speedscope", "-o", "out.json", "workload.py", "--seconds", "1.5"], in: dir,
             timeout: 120)
         XCTAssertEqual(result.status, 0, result.summary)
@@ -186,7 +190,7 @@ final class ImportersProducerTests: XCTestCase {
         XCTAssertEqual(profile.unit, .microseconds)
         try P.checkEventedSpan(bytes, profile)
         XCTAssertGreaterThan(profile.totalWeight, 1_000_000, "1.5 s of work")
-        let hot = P.share(profile) { $0.hasPrefix("hot (workload.py:") }
-        XCTAssertGreaterThan(hot, 0.5, P.folded(profile))
+        let hot = weightShare(profile) { $0.hasPrefix("hot (workload.py:") }
+        XCTAssertGreaterThan(hot, 0.5, foldedText(profile))
     }
 }

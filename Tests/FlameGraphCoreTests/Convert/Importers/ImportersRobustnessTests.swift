@@ -1,3 +1,4 @@
+import FlameGraphTestSupport
 import XCTest
 
 @testable import FlameGraphCore
@@ -5,7 +6,7 @@ import XCTest
 /// Broken inputs never crash or hang a JSON importer: each one either decodes or throws a bad-input
 /// `FlameGraphError`.
 final class ImportersRobustnessTests: XCTestCase {
-    typealias P = ProducerSupport
+    typealias P = ImporterChecks
 
     enum Decoder: CaseIterable {
         case cpuprofile, cpuprofileByTime, speedscope, speedscopePrefixed
@@ -28,11 +29,20 @@ final class ImportersRobustnessTests: XCTestCase {
 
     func fixtures() throws -> [(String, [UInt8], [Decoder])] {
         [
-            ("node-workload.cpuprofile", try P.fixture("node-workload.cpuprofile"), [.cpuprofile, .cpuprofileByTime]),
-            ("deno-workload.cpuprofile", try P.fixture("deno-workload.cpuprofile"), [.cpuprofile, .cpuprofileByTime]),
-            ("bun-workload.cpuprofile", try P.fixture("bun-workload.cpuprofile"), [.cpuprofile, .cpuprofileByTime]),
             (
-                "py-spy-workload.speedscope.json", try P.fixture("py-spy-workload.speedscope.json"),
+                "node-workload.cpuprofile", try Fixtures.bytes("importers/node-workload.cpuprofile"),
+                [.cpuprofile, .cpuprofileByTime]
+            ),
+            (
+                "deno-workload.cpuprofile", try Fixtures.bytes("importers/deno-workload.cpuprofile"),
+                [.cpuprofile, .cpuprofileByTime]
+            ),
+            (
+                "bun-workload.cpuprofile", try Fixtures.bytes("importers/bun-workload.cpuprofile"),
+                [.cpuprofile, .cpuprofileByTime]
+            ),
+            (
+                "py-spy-workload.speedscope.json", try Fixtures.bytes("importers/py-spy-workload.speedscope.json"),
                 [.speedscope, .speedscopePrefixed]
             ),
             ("hand-written cpuprofile", Array(ImportersCPUProfileTests.basic.utf8), [.cpuprofile, .cpuprofileByTime]),

@@ -1,17 +1,18 @@
+import FlameGraphTestSupport
 import XCTest
 
 @testable import FlameGraphCore
 
 /// speedscope decoding on small hand-written inputs, compared as exact folded text.
 final class ImportersSpeedscopeTests: XCTestCase {
-    typealias P = ProducerSupport
+    typealias P = ImporterChecks
 
     func decode(_ json: String, _ options: SpeedscopeOptions = SpeedscopeOptions()) throws -> (Profile, Diagnostics) {
         try SpeedscopeDecoder.decode(Array(json.utf8), sourceName: "in.json", options: options)
     }
 
     func folded(_ json: String, _ options: SpeedscopeOptions = SpeedscopeOptions()) throws -> String {
-        P.folded(try decode(json, options).0)
+        foldedText(try decode(json, options).0)
     }
 
     func message(_ json: String) -> String {
@@ -48,7 +49,7 @@ final class ImportersSpeedscopeTests: XCTestCase {
         XCTAssertEqual(profile.unit, .microseconds)
         XCTAssertEqual(diagnostics.warnings, [])
         XCTAssertEqual(
-            P.folded(profile),
+            foldedText(profile),
             """
             main (main.py:3) 2
             main (main.py:3);work (work.py:10) 10
@@ -67,7 +68,7 @@ final class ImportersSpeedscopeTests: XCTestCase {
         XCTAssertEqual(profile.unit, .microseconds)
         XCTAssertEqual(diagnostics.warnings, [])
         XCTAssertEqual(
-            P.folded(profile),
+            foldedText(profile),
             """
             main (main.py:3) 5000
             main (main.py:3);work (work.py:10) 4000
@@ -86,7 +87,7 @@ final class ImportersSpeedscopeTests: XCTestCase {
         let (profile, diagnostics) = try decode(file(evented("none", end: 9, events: events)))
         XCTAssertEqual(profile.unit, .samples)
         XCTAssertEqual(
-            P.folded(profile),
+            foldedText(profile),
             """
             main (main.py:3) 2
             main (main.py:3);work (work.py:10) 5
@@ -117,7 +118,7 @@ final class ImportersSpeedscopeTests: XCTestCase {
     func testSecondsBecomeWholeMicroseconds() throws {
         // py-spy writes 1/rate seconds per sample: 0.005 s must read 5000, not 5000.000000000001.
         let (p, _) = try decode(file(sampled("seconds", samples: "[[0],[0],[0]]", weights: "[0.005,0.005,0.001]")))
-        XCTAssertEqual(P.folded(p), "main (main.py:3) 11000\n")
+        XCTAssertEqual(foldedText(p), "main (main.py:3) 11000\n")
     }
 
     func testSeveralProfilesMergeAndDisagreeingUnitsWarn() throws {
@@ -125,14 +126,14 @@ final class ImportersSpeedscopeTests: XCTestCase {
         let b = evented("microseconds", name: "Thread B", events: [("O", 0, 0), ("C", 500, 0)])
         let (profile, diagnostics) = try decode(file(a + "," + b))
         XCTAssertEqual(profile.unit, .microseconds)
-        XCTAssertEqual(P.folded(profile), "main (main.py:3) 500\nmain (main.py:3);work (work.py:10) 2000\n")
+        XCTAssertEqual(foldedText(profile), "main (main.py:3) 500\nmain (main.py:3);work (work.py:10) 2000\n")
         XCTAssertEqual(diagnostics.warnings.count, 1)
         XCTAssertTrue(diagnostics.warnings[0].contains("different units (milliseconds, microseconds)"))
 
         let c = sampled("bytes", name: "Heap", samples: "[[2]]", weights: "[64]")
         let (mixed, warnings) = try decode(file(a + "," + c))
         XCTAssertEqual(mixed.unit, .microseconds)
-        XCTAssertEqual(P.folded(mixed), "leaf (lib.py) 64\nmain (main.py:3);work (work.py:10) 2000\n")
+        XCTAssertEqual(foldedText(mixed), "leaf (lib.py) 64\nmain (main.py:3);work (work.py:10) 2000\n")
         XCTAssertTrue(warnings.warnings[0].contains("added as they are"))
     }
 
@@ -153,7 +154,7 @@ final class ImportersSpeedscopeTests: XCTestCase {
     func testUnknownProfileTypesAreSkipped() throws {
         let odd = "{\"type\":\"flame\",\"unit\":\"bytes\"}"
         let (profile, diagnostics) = try decode(file(odd + "," + sampled("none", samples: "[[0]]", weights: "[1]")))
-        XCTAssertEqual(P.folded(profile), "main (main.py:3) 1\n")
+        XCTAssertEqual(foldedText(profile), "main (main.py:3) 1\n")
         XCTAssertEqual(profile.unit, .samples, "the unit comes from the first profile read")
         XCTAssertEqual(diagnostics.warnings.count, 1)
         XCTAssertTrue(diagnostics.warnings[0].contains("unknown type \"flame\""))
@@ -184,7 +185,7 @@ final class ImportersSpeedscopeTests: XCTestCase {
     }
 
     func testPySpyFixture() throws {
-        let bytes = try P.fixture("py-spy-workload.speedscope.json")
+        let bytes = try Fixtures.bytes("importers/py-spy-workload.speedscope.json")
         let (profile, diagnostics) = try SpeedscopeDecoder.decode(
             bytes, sourceName: "py-spy-workload.speedscope.json", options: SpeedscopeOptions())
         XCTAssertEqual(diagnostics.warnings, [])
@@ -192,7 +193,7 @@ final class ImportersSpeedscopeTests: XCTestCase {
         // 99 samples at 100 Hz: 10 ms each.
         XCTAssertEqual(profile.totalWeight, 990_000)
         XCTAssertEqual(
-            P.folded(profile),
+            foldedText(profile),
             """
             <module> (workload.py:14);hot (workload.py:5) 690000
             <module> (workload.py:14);warm (workload.py:9) 300000
@@ -203,13 +204,13 @@ final class ImportersSpeedscopeTests: XCTestCase {
     /// pyinstrument writes *evented* profiles: the `<module>` frame stays open from the first event to
     /// the last, so the total is that span.
     func testPyinstrumentFixture() throws {
-        let bytes = try P.fixture("pyinstrument-workload.speedscope.json")
+        let bytes = try Fixtures.bytes("importers/pyinstrument-workload.speedscope.json")
         let (profile, diagnostics) = try SpeedscopeDecoder.decode(
             bytes, sourceName: "pyinstrument", options: SpeedscopeOptions())
         XCTAssertEqual(diagnostics.warnings, [])
         XCTAssertEqual(profile.unit, .microseconds)
         try P.checkEventedSpan(bytes, profile)
-        let hot = P.share(profile) { $0 == "hot (pyinstrument-workload.py:2)" }
-        XCTAssertGreaterThan(hot, 0.5, P.folded(profile))
+        let hot = weightShare(profile) { $0 == "hot (pyinstrument-workload.py:2)" }
+        XCTAssertGreaterThan(hot, 0.5, foldedText(profile))
     }
 }

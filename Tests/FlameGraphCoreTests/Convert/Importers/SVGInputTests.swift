@@ -18,7 +18,7 @@ final class SVGInputTests: XCTestCase {
 
     static func normalized(_ p: Profile) -> [String] {
         // flamegraph.pl shows an empty frame name as " "; compare it as empty.
-        String(decoding: FoldedWriter.write(p), as: UTF8.self).split(separator: "\n").map {
+        foldedText(p).split(separator: "\n").map {
             $0.replacingOccurrences(of: #"_\[[kjiw]\]"#, with: "", options: .regularExpression)
                 .replacingOccurrences(of: ";  ", with: "; ")
         }.sorted()

@@ -1,3 +1,4 @@
+import FlameGraphTestSupport
 import XCTest
 
 @testable import FlameGraphCore
@@ -32,7 +33,7 @@ final class OffCPUCollapserTests: XCTestCase {
     }
 
     func folded(_ c: OffCPUCollapser) -> [String] {
-        String(decoding: FoldedWriter.write(c.profile), as: UTF8.self).split(separator: "\n").map(String.init)
+        foldedText(c.profile).split(separator: "\n").map(String.init)
     }
 
     func testSwitchOutIsPairedWithTheNextSwitchInOfTheSameThread() {

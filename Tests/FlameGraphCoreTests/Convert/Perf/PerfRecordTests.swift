@@ -7,12 +7,6 @@ import XCTest
 /// A real producer: records a small C program with `perf record -g`, pipes `perf script` into the
 /// collapser as it streams, and checks that the program's busy functions show up as a stack.
 final class PerfRecordTests: XCTestCase {
-    @discardableResult
-    static func run(_ tool: String, _ args: [String]) throws -> (status: Int32, output: String) {
-        let r = try TestProcess.run(tool, args, timeout: 300)
-        return (r.status, r.output)
-    }
-
     func testRecordedBusyProgramIsCollapsed() throws {
         let perf = try RequiredTool.require("perf", install: "apt-get install linux-perf")
         let cc = try RequiredTool.which("cc") ?? RequiredTool.require("gcc", install: "apt-get install gcc")
@@ -35,11 +29,11 @@ final class PerfRecordTests: XCTestCase {
         """.write(to: source, atomically: true, encoding: .utf8)
         let binary = dir.appendingPathComponent("fgbusy").path
         // -O0: no inlining, tail calls or hoisting, so the two functions stay on the stack.
-        let build = try Self.run(cc, ["-O0", "-g", "-fno-omit-frame-pointer", "-o", binary, source.path])
+        let build = try TestProcess.run(cc, ["-O0", "-g", "-fno-omit-frame-pointer", "-o", binary, source.path])
         guard build.status == 0 else { return XCTFail("could not build the busy program: \(build.output)") }
 
         let data = dir.appendingPathComponent("perf.data").path
-        let record = try Self.run(perf, ["record", "-F", "999", "-g", "-o", data, "--", binary])
+        let record = try TestProcess.run(perf, ["record", "-F", "999", "-g", "-o", data, "--", binary], timeout: 300)
         guard record.status == 0, FileManager.default.fileExists(atPath: data) else {
             try RequiredTool.missing("perf cannot record in this environment: \(record.output.suffix(400))")
         }
@@ -67,7 +61,7 @@ final class PerfRecordTests: XCTestCase {
         XCTAssertGreaterThan(collapser.samplesKept, 10)
         XCTAssertNotNil(collapser.eventType)
 
-        let folded = String(decoding: FoldedWriter.write(collapser.profile), as: UTF8.self)
+        let folded = foldedText(collapser.profile)
         let busy = folded.split(separator: "\n").filter {
             $0.hasPrefix("fgbusy;") && $0.contains("fg_busy_caller;fg_busy_leaf")
         }

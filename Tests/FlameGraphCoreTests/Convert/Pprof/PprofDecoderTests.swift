@@ -1,3 +1,4 @@
+import FlameGraphTestSupport
 import Foundation
 import XCTest
 
@@ -77,7 +78,7 @@ final class PprofDecoderTests: XCTestCase {
 
     func testLastSampleTypeIsTheDefault() throws {
         let (profile, diagnostics) = try PprofTestSupport.decode(Self.handBuilt())
-        XCTAssertEqual(PprofTestSupport.folded(profile), Self.cpuFolded)
+        XCTAssertEqual(foldedText(profile), Self.cpuFolded)
         XCTAssertEqual(profile.unit, .nanoseconds)
         XCTAssertEqual(profile.totalWeight, 70_000_012)
         XCTAssertEqual(diagnostics.warnings, [])
@@ -85,24 +86,24 @@ final class PprofDecoderTests: XCTestCase {
 
     func testSampleTypeByNameAndIndex() throws {
         let (samples, _) = try PprofTestSupport.decode(Self.handBuilt(), sampleType: "samples")
-        XCTAssertEqual(PprofTestSupport.folded(samples), Self.samplesFolded)
+        XCTAssertEqual(foldedText(samples), Self.samplesFolded)
         XCTAssertEqual(samples.unit, .samples)
         let (byIndex, _) = try PprofTestSupport.decode(Self.handBuilt(), sampleType: "0")
-        XCTAssertEqual(PprofTestSupport.folded(byIndex), Self.samplesFolded)
+        XCTAssertEqual(foldedText(byIndex), Self.samplesFolded)
         let (cpu, _) = try PprofTestSupport.decode(Self.handBuilt(), sampleType: "cpu")
-        XCTAssertEqual(PprofTestSupport.folded(cpu), Self.cpuFolded)
+        XCTAssertEqual(foldedText(cpu), Self.cpuFolded)
     }
 
     func testDefaultSampleTypeField() throws {
         let (profile, diagnostics) = try PprofTestSupport.decode(Self.handBuilt(defaultSampleType: "samples"))
-        XCTAssertEqual(PprofTestSupport.folded(profile), Self.samplesFolded)
+        XCTAssertEqual(foldedText(profile), Self.samplesFolded)
         XCTAssertEqual(diagnostics.warnings, [])
         // An explicit choice wins over the profile's default.
         let (cpu, _) = try PprofTestSupport.decode(Self.handBuilt(defaultSampleType: "samples"), sampleType: "cpu")
-        XCTAssertEqual(PprofTestSupport.folded(cpu), Self.cpuFolded)
+        XCTAssertEqual(foldedText(cpu), Self.cpuFolded)
         // A default naming no sample type: the last one, with a warning.
         let (fallback, warned) = try PprofTestSupport.decode(Self.handBuilt(defaultSampleType: "wall"))
-        XCTAssertEqual(PprofTestSupport.folded(fallback), Self.cpuFolded)
+        XCTAssertEqual(foldedText(fallback), Self.cpuFolded)
         XCTAssertEqual(
             warned.warnings, ["test.pb.gz: default sample type 'wall' is not one of 'samples', 'cpu'; using 'cpu'"])
     }
@@ -118,19 +119,19 @@ final class PprofDecoderTests: XCTestCase {
 
     func testUnpackedSamplesDecodeTheSame() throws {
         let (profile, _) = try PprofTestSupport.decode(Self.handBuilt(packed: false))
-        XCTAssertEqual(PprofTestSupport.folded(profile), Self.cpuFolded)
+        XCTAssertEqual(foldedText(profile), Self.cpuFolded)
     }
 
     func testGzipAndMultiMemberGzip() throws {
         let raw = Self.handBuilt()
         let (profile, _) = try PprofTestSupport.decode(PprofTestSupport.gzip(raw))
-        XCTAssertEqual(PprofTestSupport.folded(profile), Self.cpuFolded)
+        XCTAssertEqual(foldedText(profile), Self.cpuFolded)
         // Two gzip members (like `cat a.gz b.gz`) make one stream; zero padding after them is ignored.
         let split = raw.count / 2
         let twoMembers =
             PprofTestSupport.gzip(Array(raw[..<split])) + PprofTestSupport.gzip(Array(raw[split...]), level: 1)
         let (again, _) = try PprofTestSupport.decode(twoMembers + [0, 0, 0, 0])
-        XCTAssertEqual(PprofTestSupport.folded(again), Self.cpuFolded)
+        XCTAssertEqual(foldedText(again), Self.cpuFolded)
         assertError(.badInput, ["test.pb.gz: unexpected data after the gzip data at byte \(twoMembers.count)"]) {
             _ = try PprofTestSupport.decode(twoMembers + [0x50, 0x4B])
         }
@@ -164,7 +165,7 @@ final class PprofDecoderTests: XCTestCase {
         b.function(id: 3, name: "caller")
         b.function(id: 4, name: "", systemName: "_ZN3foo3barEv")
         let (bytes, _) = try PprofTestSupport.decode(b.build(), sampleType: "alloc_space")
-        XCTAssertEqual(PprofTestSupport.folded(bytes), "_ZN3foo3barEv 100\ncaller;0xabc 4096\n")
+        XCTAssertEqual(foldedText(bytes), "_ZN3foo3barEv 100\ncaller;0xabc 4096\n")
         XCTAssertEqual(bytes.unit, .bytes)
         let (other, _) = try PprofTestSupport.decode(b.build())
         XCTAssertEqual(other.unit, .count)
@@ -182,7 +183,7 @@ final class PprofDecoderTests: XCTestCase {
             b.location(id: 1, address: 0x10, lines: [])
             let (profile, _) = try PprofTestSupport.decode(b.build())
             XCTAssertEqual(profile.unit, expected, unit)
-            XCTAssertEqual(PprofTestSupport.folded(profile), "0x10 5\n")
+            XCTAssertEqual(foldedText(profile), "0x10 5\n")
         }
     }
 
@@ -198,7 +199,7 @@ final class PprofDecoderTests: XCTestCase {
         b.function(id: 1, name: "main.main")
         b.function(id: 2, name: "main.free")
         let (profile, diagnostics) = try PprofTestSupport.decode(b.build(), source: "heap.pb")
-        XCTAssertEqual(PprofTestSupport.folded(profile), "[no stack] 8\nmain.main 100\n")
+        XCTAssertEqual(foldedText(profile), "[no stack] 8\nmain.main 100\n")
         XCTAssertEqual(diagnostics.warnings, ["heap.pb: skipped 2 samples with a negative 'inuse_space' value"])
     }
 

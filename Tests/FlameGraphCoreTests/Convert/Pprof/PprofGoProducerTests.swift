@@ -290,7 +290,7 @@ final class PprofGoProducerTests: XCTestCase {
     /// `stack → weight` from our folded output.
     static func stackMap(_ profile: Profile) -> [String: Double] {
         var out: [String: Double] = [:]
-        for line in PprofTestSupport.folded(profile).split(separator: "\n") {
+        for line in foldedText(profile).split(separator: "\n") {
             guard let space = line.lastIndex(of: " "), let w = Double(line[line.index(after: space)...]) else {
                 continue
             }
@@ -312,8 +312,7 @@ final class PprofGoProducerTests: XCTestCase {
         guard let go = Self.findGo() else {
             try RequiredTool.missing("go is not installed (apt-get install -y golang-go)")
         }
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("pprof-go-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        directory = URL(fileURLWithPath: try makeTemporaryDirectory("pprof-go"))
         let source = directory.appendingPathComponent("server.go")
         try Self.program.write(to: source, atomically: true, encoding: .utf8)
         let binary = directory.appendingPathComponent("server").path

@@ -1,5 +1,4 @@
 import CZlib
-import FlameGraphTestSupport
 import XCTest
 
 @testable import FlameGraphCore
@@ -30,9 +29,6 @@ enum PprofTestSupport {
         }
         return Array(out[..<produced])
     }
-
-    /// The folded text of a profile, as `FoldedWriter` writes it.
-    static func folded(_ profile: Profile) -> String { foldedText(profile) }
 
     static func decode(_ bytes: [UInt8], sampleType: String? = nil, source: String = "test.pb.gz") throws -> (
         Profile, Diagnostics

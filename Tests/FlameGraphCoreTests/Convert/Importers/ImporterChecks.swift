@@ -3,69 +3,10 @@ import FlameGraphTestSupport
 import Foundation
 import XCTest
 
-/// Shared helpers of the importer tests: fixtures, temporary directories, running real profilers
-/// with bounded waits, and reading profiles back as folded text and shares.
-enum ProducerSupport {
-    // Thin forwarders to FlameGraphTestSupport (one home for test helpers); callers may use those directly.
-
-    typealias Result = ToolResult
-
-    /// `Tests/Fixtures/importers`.
-    static var fixturesDirectory: String { Fixtures.path("importers") }
-
-    static func fixture(_ name: String) throws -> [UInt8] { try Fixtures.bytes("importers/" + name) }
-    static func makeDirectory(_ prefix: String) throws -> String { try makeTemporaryDirectory(prefix) }
-    static func removeDirectory(_ path: String) { removeTemporaryDirectory(path) }
-    static func which(_ tool: String) -> String? { RequiredTool.which(tool) }
-
-    /// Skips outside CI, fails under `FLAME_GRAPH_REQUIRE_TOOLS=1` (see `RequiredTool`).
-    static func requireTool(_ tool: String, installHint: String, file: StaticString = #filePath, line: UInt = #line)
-        throws -> String
-    {
-        try RequiredTool.require(tool, install: installHint, file: file, line: line)
-    }
-
-    /// `environment` is added to the inherited one.
-    static func start(
-        _ executable: String, _ arguments: [String], in directory: String, tag: String,
-        environment: [String: String] = [:]
-    ) throws -> Process {
-        try TestProcess.start(
-            executable, arguments, in: directory, tag: tag, environment: TestProcess.environment(adding: environment))
-    }
-
-    @discardableResult
-    static func wait(_ process: Process, timeout: TimeInterval) -> Bool { TestProcess.wait(process, timeout: timeout) }
-    static func stop(_ process: Process, grace: TimeInterval = 2) { TestProcess.stop(process, grace: grace) }
-
-    static func run(
-        _ executable: String, _ arguments: [String], in directory: String, timeout: TimeInterval,
-        environment: [String: String] = [:]
-    ) throws -> Result {
-        try TestProcess.run(
-            executable, arguments, in: directory, timeout: timeout,
-            environment: TestProcess.environment(adding: environment))
-    }
-
-    static func waitForFile(_ path: String, timeout: TimeInterval) -> Bool {
-        TestProcess.waitForFile(path, timeout: timeout)
-    }
-
-    // MARK: Reading profiles back
-
-    static func folded(_ profile: Profile) -> String { foldedText(profile) }
-
-    /// The share of the total weight in stacks that hold a frame for which `matches` is true.
-    static func share(_ profile: Profile, where matches: (String) -> Bool) -> Double {
-        let total = profile.totalWeight
-        guard total > 0 else { return 0 }
-        var hit = 0.0
-        for leaf in profile.leafNodes() where profile.frames(leaf).contains(where: matches) {
-            hit += profile.selfWeight[Int(leaf)]
-        }
-        return hit / total
-    }
-
+/// Checks the importer tests share: a V8 profile against the file read independently, an evented
+/// speedscope file's span, and the bad-input contract. Running tools, fixtures and folded text come from
+/// FlameGraphTestSupport.
+enum ImporterChecks {
     /// Checks a V8 profile of the `hotLoop`/`coldLoop` workload against the file read independently
     /// (with `JSONSerialization`): one count per sample, and with `weightByTime` the time from the first
     /// sample to `endTime`. Returns the shares of the two functions.
@@ -102,13 +43,13 @@ enum ProducerSupport {
         options.dropIdle = true
         if let (busy, _) = try? CPUProfileDecoder.decode(bytes, sourceName: name, options: options) {
             XCTAssertLessThanOrEqual(busy.totalWeight, timed.totalWeight, name, file: file, line: line)
-            let text = folded(busy)
+            let text = foldedText(busy)
             for idle in ["(idle)", "(program)", "(garbage collector)"] {
                 XCTAssertFalse(text.contains(idle), "\(name): \(idle) left", file: file, line: line)
             }
         }
-        let hot = share(profile) { $0 == "hotLoop (workload.js:2)" }
-        let cold = share(profile) { $0 == "coldLoop (workload.js:3)" }
+        let hot = weightShare(profile) { $0 == "hotLoop (workload.js:2)" }
+        let cold = weightShare(profile) { $0 == "coldLoop (workload.js:3)" }
         return (hot, cold)
     }
 
