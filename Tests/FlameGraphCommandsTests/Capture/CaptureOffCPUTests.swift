@@ -131,8 +131,9 @@ final class CaptureOffCPUTests: CaptureTestCase {
     }
 
     func testTargetExitingDuringTheCaptureStopsItAndKeepsWhatWasCaptured() throws {
-        // About 1.3 s of rounds (~130 ms each), then exit; the capture asked for 20 s.
-        let target = try start(binary, ["10"])
+        // About 5 s of rounds (~130 ms each), then exit; the capture asked for 20 s. (A shorter life lost
+        // the race with perf's attach on a loaded machine: 1.3 s failed at load 8.)
+        let target = try start(binary, ["40"])
         usleep(100_000)
         let r = try fg([
             "offcpu", "--pid", "\(target.processIdentifier)", "--duration", "20", "-o", dir + "/e.svg",
