@@ -41,6 +41,49 @@ final class RuntimeMemoryPidTests: CaptureTestCase {
         return target
     }
 
+    /// Debian's own python3 (stripped, not PIE; no memray) run as `nobody`: the probe's directory must
+    /// be handed to that user, and the symbols come from the dynamic table only.
+    func testATracemallocProbeInAnotherUsersDebianPython() throws {
+        try RequiredTool.require("gdb", install: "apt-get install gdb")
+        let python = "/usr/bin/python3"
+        guard FileManager.default.isExecutableFile(atPath: python) else {
+            try RequiredTool.missing("Debian's python3 is not installed (apt-get install python3)")
+        }
+        try Self.tracedProgram.write(toFile: "\(dir)/traced.py", atomically: true, encoding: .utf8)
+        let target = try start(
+            "/usr/bin/setpriv",
+            ["--reuid=65534", "--regid=65534", "--clear-groups", "--", python, "-I", "-S", "\(dir)/traced.py"])
+        usleep(700_000)
+        let run = try fg([
+            "memory", "--pid", String(target.processIdentifier), "--duration", "2", "--folded-output",
+            "\(dir)/nobody.folded", "--output", "\(dir)/nobody.svg",
+        ])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let big = try folded("\(dir)/nobody.folded").filter {
+            $0.stack.last?.hasPrefix("big_alloc (traced.py:") == true
+        }
+        XCTAssertGreaterThanOrEqual(big.reduce(0) { $0 + $1.weight }, 45 * 1024 * 1024)
+        XCTAssertTrue(eventually(5) { FileManager.default.fileExists(atPath: "\(self.dir)/untraced") })
+        XCTAssertTrue(target.isRunning)
+        XCTAssertEqual(leftovers(), [])
+    }
+
+    /// SIGTERM aborts (130), as a second Ctrl-C does: our directory goes, and with it the probe stops
+    /// tracing by itself.
+    func testAnAbortLeavesTheTargetTracingNothing() throws {
+        let target = try startUntracedPython()
+        let t0 = Date()
+        let p = try launch(["memory", "--pid", String(target.processIdentifier), "--duration", "60"])
+        XCTAssertTrue(eventually(30) { FileManager.default.fileExists(atPath: "\(self.dir)/tracing") })
+        kill(p.processIdentifier, SIGTERM)
+        let run = finish(p, timeout: 30, since: t0)
+        XCTAssertEqual(run.status, 130, run.stderr)
+        XCTAssertTrue(eventually(5) { FileManager.default.fileExists(atPath: "\(self.dir)/untraced") })
+        XCTAssertTrue(target.isRunning)
+        XCTAssertEqual(gdbProcesses(), [])
+        XCTAssertEqual(leftovers(), [])
+    }
+
     func gdbProcesses() -> [pid_t] {
         processes(mentioning: "python-memory.gdb")
     }
