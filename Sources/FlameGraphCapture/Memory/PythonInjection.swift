@@ -110,8 +110,12 @@ enum PythonInjection {
                 return line.hasSuffix(" 0") ? .queued : .queueFull
             }
             if text.contains("FLAMEGRAPH: no safe stop") { return .noSafeStop }
-            let said = outcome.stderr.split(separator: "\n").filter { !$0.hasPrefix("warning:") }.suffix(3)
-                .joined(separator: " / ")
+            // gdb's last words, without warnings, echoed source lines ("71\t../sysdeps/…") and the
+            // "Error in sourced command file" line that only names our script.
+            let said = outcome.stderr.split(separator: "\n").filter { line in
+                !line.hasPrefix("warning:") && !line.contains("Error in sourced command file")
+                    && !(line.first?.isNumber == true && line.contains("\t"))
+            }.suffix(2).joined(separator: " / ")
             if !text.contains("FLAMEGRAPH: symbols") {
                 if said.contains("ptrace") {
                     return .failed("gdb cannot attach to pid \(pid) (\(said)): run as root, and no other debugger")

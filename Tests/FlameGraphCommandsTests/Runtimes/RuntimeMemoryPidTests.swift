@@ -84,6 +84,26 @@ final class RuntimeMemoryPidTests: CaptureTestCase {
         XCTAssertEqual(leftovers(), [])
     }
 
+    /// tracemalloc cannot tell temporary allocations apart: 69 naming it, and nothing started; a
+    /// process without CPython's symbols (--lang python on `sleep`) is named as such.
+    func testWhatTracemallocAndGdbCannotDoIsSaid() throws {
+        let target = try startUntracedPython()
+        let run = try fg([
+            "memory", "--pid", String(target.processIdentifier), "--duration", "1", "--kind", "temporary",
+        ])
+        XCTAssertEqual(run.status, 69, run.stderr)
+        XCTAssertTrue(run.stderr.contains("tracemalloc cannot tell temporary allocations apart"), run.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: "\(dir)/tracing"), "tracing must not start")
+        XCTAssertTrue(target.isRunning)
+        let sleeper = try start("/bin/sleep", ["60"])
+        let notPython = try fg(["memory", "--pid", String(sleeper.processIdentifier), "--lang", "python"])
+        XCTAssertEqual(notPython.status, 69, notPython.stderr)
+        XCTAssertTrue(notPython.stderr.contains("no Py_AddPendingCall"), notPython.stderr)
+        XCTAssertTrue(sleeper.isRunning)
+        XCTAssertEqual(gdbProcesses(), [])
+        XCTAssertEqual(leftovers(), [])
+    }
+
     func gdbProcesses() -> [pid_t] {
         processes(mentioning: "python-memory.gdb")
     }
