@@ -73,7 +73,11 @@ enum PythonMemoryAttach {
         if producer == "tracemalloc" {
             let since = start["already"] as? Bool == true ? "since it started tracemalloc itself" : "from now on"
             let peak = kind == .peak ? " (it knows no peak)" : ""
-            let why = memray == nil ? "memray is not installed here" : "pid \(pid) cannot import memray"
+            let why =
+                memray == nil
+                ? "memray is not installed here"
+                : (start["memray_error"] as? String).map { "memray would not start in pid \(pid) (\($0.prefix(200)))" }
+                    ?? "pid \(pid) cannot import memray"
             session.reporter.notice(
                 "\(why): tracemalloc sees what is allocated \(since), and draws what of it is still in use at the end\(peak)"
             )

@@ -2,7 +2,7 @@
 ///
 /// A pending call executes it in the target's main thread at a safe point; it starts a daemon thread
 /// that runs memray's Tracker when memray is importable there (and we have the memray CLI to read its
-/// capture), else `tracemalloc`; either ends after the duration, when `stop` appears in its directory,
+/// capture), else — or when the Tracker will not start — `tracemalloc`; either ends after the duration, when `stop` appears in its directory,
 /// or as soon as the directory is gone (our run ended or was aborted), so the target is left as it
 /// was. tracemalloc's snapshot is written as folded stacks in bytes, frames `function (file.py:LINE)`
 /// with function names from the file's `ast`; our own frames are filtered out. Files appear
@@ -107,12 +107,14 @@ enum PythonMemoryPayload {
             ours, result = False, {"producer": "tracemalloc"}
             try:
                 if SETTINGS["kind"] == "temporary":
-                    raise RuntimeError("tracemalloc cannot tell temporary allocations apart (memray can)")
+                    why = " (memray: %s)" % MEMRAY_FAILED[0] if MEMRAY_FAILED else " (memray can)"
+                    raise RuntimeError("tracemalloc cannot tell temporary allocations apart" + why)
                 ours = not tracemalloc.is_tracing()
                 if ours:
                     tracemalloc.start(SETTINGS["frames"])
                 _write("started", json.dumps({"producer": "tracemalloc", "already": not ours,
-                                              "frames": tracemalloc.get_traceback_limit()}))
+                                              "frames": tracemalloc.get_traceback_limit(),
+                                              "memray_error": MEMRAY_FAILED[0] if MEMRAY_FAILED else None}))
                 if not _waited():
                     return
                 snapshot = tracemalloc.take_snapshot()
@@ -130,8 +132,12 @@ enum PythonMemoryPayload {
                 _write("done", json.dumps(result))
 
 
+        MEMRAY_FAILED = []
+
+
         def _memray():
-            # True when memray tracked (or failed and said so), False when it is not importable here.
+            # True when memray tracked, False when it is not importable here or would not start (another
+            # Tracker is active, …): tracemalloc then, with the reason in `started`.
             try:
                 import memray
             except ImportError:
@@ -140,10 +146,9 @@ enum PythonMemoryPayload {
             try:
                 tracker = memray.Tracker(os.path.join(DIR, "memray.bin"))
                 tracker.__enter__()
-            except BaseException as error:
-                result["error"] = "%s: %s" % (type(error).__name__, error)
-                _write("done", json.dumps(result))
-                return True
+            except Exception as error:
+                MEMRAY_FAILED.append("%s: %s" % (type(error).__name__, error))
+                return False
             try:
                 _write("started", json.dumps({"producer": "memray"}))
                 _waited()

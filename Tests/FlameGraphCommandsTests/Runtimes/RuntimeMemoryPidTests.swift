@@ -84,6 +84,27 @@ final class RuntimeMemoryPidTests: CaptureTestCase {
         XCTAssertEqual(leftovers(), [])
     }
 
+    /// memray importable but its Tracker will not start (one is active already: the program runs under
+    /// `memray run`): tracemalloc instead, and the notice says why.
+    func testWhenMemrayWillNotStartTracemallocDoes() throws {
+        try RequiredTool.require("memray", install: "pip install memray")
+        try RequiredTool.require("gdb", install: "apt-get install gdb")
+        let python = try XCTUnwrap(Self.python, "python3")
+        try Self.tracedProgram.write(toFile: "\(dir)/traced.py", atomically: true, encoding: .utf8)
+        let target = try start(python, ["-m", "memray", "run", "-q", "-o", "\(dir)/own.bin", "\(dir)/traced.py"])
+        usleep(1_500_000)
+        let run = try fg([
+            "memory", "--pid", String(target.processIdentifier), "--duration", "2", "--folded-output",
+            "\(dir)/both.folded", "--output", "\(dir)/both.svg",
+        ])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(run.stderr.contains("memray would not start"), run.stderr)
+        let big = try folded("\(dir)/both.folded").filter { $0.stack.last?.hasPrefix("big_alloc (traced.py:") == true }
+        XCTAssertGreaterThanOrEqual(big.reduce(0) { $0 + $1.weight }, 45 * 1024 * 1024)
+        XCTAssertTrue(try String(contentsOfFile: "\(dir)/both.svg", encoding: .utf8).contains("(tracemalloc)"))
+        XCTAssertTrue(target.isRunning)
+    }
+
     /// tracemalloc cannot tell temporary allocations apart: 69 naming it, and nothing started; a
     /// process without CPython's symbols (--lang python on `sleep`) is named as such.
     func testWhatTracemallocAndGdbCannotDoIsSaid() throws {
