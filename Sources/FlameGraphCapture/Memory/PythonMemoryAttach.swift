@@ -94,10 +94,13 @@ enum PythonMemoryAttach {
         let done = readJSON(directory + "/done")
         try check(done, pid: pid)
         if producer == "memray" {
+            guard readOwnFile(directory + "/memray.bin", limit: 1) != nil else {
+                throw FlameGraphError(.badInput, "pid \(pid)'s memray capture is missing or not a plain file")
+            }
             let profile = try MemoryProducer.readMemray(directory + "/memray.bin", kind: kind, session: session)
             return Result(profile: withoutPayload(profile), producer: producer)
         }
-        guard let bytes = ProcFS.readBytes(directory + "/tracemalloc.folded", limit: foldedLimit + 1),
+        guard let bytes = readOwnFile(directory + "/tracemalloc.folded", limit: foldedLimit + 1),
             bytes.count <= foldedLimit
         else {
             throw FlameGraphError(
@@ -166,8 +169,28 @@ enum PythonMemoryAttach {
         return nil
     }
 
+    /// At most `limit` bytes of a regular file the target wrote, never through a symbolic link: the
+    /// directory may belong to the target's user, who must not make us read (or memray parse) another
+    /// file with our rights.
+    static func readOwnFile(_ path: String, limit: Int) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        var out: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        while out.count < limit {
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress!, min($0.count, limit - out.count)) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { break }
+            out.append(contentsOf: buffer[0..<n])
+        }
+        return out
+    }
+
     static func readJSON(_ path: String) -> [String: Any] {
-        guard let bytes = ProcFS.readBytes(path, limit: 64 << 10),
+        guard let bytes = readOwnFile(path, limit: 64 << 10),
             let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any]
         else { return [:] }
         return object
