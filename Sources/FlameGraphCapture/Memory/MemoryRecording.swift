@@ -80,16 +80,17 @@ enum MemoryRecording {
         }
     }
 
-    /// Node: SIGUSR1 opens the inspector (127.0.0.1:9229), then the sampling heap profiler runs for the
-    /// round: `HeapProfiler.startSampling`, wait, `stopSampling` — what was allocated meanwhile and is
-    /// still live, sampled.
+    /// Node: SIGUSR1 opens the inspector (127.0.0.1:9229, or where the process's --inspect-port says),
+    /// then the sampling heap profiler runs for the round: `HeapProfiler.startSampling`, wait,
+    /// `stopSampling` — what was allocated meanwhile and is still live, sampled.
     static func nodeHeapSampling(_ pid: Int32, recording: CaptureRound) throws -> Profile {
         let session = recording.session
+        let address = NodeInspectorAddress.of(pid: pid)
         guard kill(pid, SIGUSR1) == 0 else {
             throw FlameGraphError(.unavailable, "cannot signal pid \(pid): run as its user or root")
         }
         let client = try DevToolsClient(
-            try DevToolsClient.Target("127.0.0.1:9229"), waitForIt: 10, shouldStop: { session.aborted })
+            try DevToolsClient.Target(address), waitForIt: 10, shouldStop: { session.aborted })
         defer { client.close() }
         guard try client.call("HeapProfiler.enable") != nil, try client.call("HeapProfiler.startSampling") != nil
         else { throw CaptureInterrupted() }

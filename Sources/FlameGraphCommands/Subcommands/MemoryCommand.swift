@@ -15,7 +15,7 @@ struct MemoryCommand: ParsableCommand {
             tracemalloc when it cannot import memray: then what was allocated since the attach and is still
             in use), native → heaptrack (--cmd only: `heaptrack -p`
             records until the target exits and cannot stop at --duration), Node → --heap-prof (--cmd) or
-            the inspector's sampling heap profiler (--pid: SIGUSR1, 127.0.0.1:9229).
+            the inspector's sampling heap profiler (--pid: SIGUSR1, 127.0.0.1:9229 or the process's --inspect-port).
             --kind: allocated (heaptrack: number of allocations), in-use, leaked, temporary (heaptrack:
             number of temporary allocations), peak (default; Node: in-use). Weights are bytes unless said.
             --input reads heaptrack (.zst/.gz) and memray captures, jemalloc .heap dumps (with --binary:

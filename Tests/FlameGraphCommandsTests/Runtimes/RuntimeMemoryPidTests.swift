@@ -192,41 +192,67 @@ final class RuntimeMemoryPidTests: CaptureTestCase {
         XCTAssertEqual(leftovers(), [])
     }
 
-    /// Node: SIGUSR1 opens the inspector on 127.0.0.1:9229 (fixed: Node takes no port with the signal),
-    /// then the sampling heap profiler runs for --duration. Nothing else in the suite uses 9229; when
-    /// something outside does, this test fails saying so rather than profiling a stranger.
+    /// Node: SIGUSR1 opens the inspector on 127.0.0.1:9229 (the signal carries no port; only a process
+    /// started with --inspect-port opens elsewhere), then the sampling heap profiler runs for --duration.
+    /// Nothing else in the suite uses 9229; when something outside does, this test fails saying so
+    /// rather than profiling a stranger.
     func testMemoryPidOfNodeSamplesItsHeapThroughTheInspector() throws {
         let node = try RequiredTool.require("node", install: "apt-get install nodejs")
         guard !listening(9229) else {
             return XCTFail(
                 "127.0.0.1:9229 is already in use: Node's SIGUSR1 inspector needs it; stop what listens there")
         }
-        // Hoards 300 arrays of 20,000 doubles (48 MB) once the inspector is open, so after the attach.
-        let source = """
-            const inspector = require('inspector');
-            globalThis.keep = [];
-            function hoard() { keep.push(new Array(20000).fill(Math.random())); }
-            setInterval(() => {
-              if (inspector.url() && keep.length < 300) for (let i = 0; i < 10; i++) hoard();
-            }, 50);
-            """
-        try source.write(toFile: "\(dir)/hoard.js", atomically: true, encoding: .utf8)
+        try Self.hoarder.write(toFile: "\(dir)/hoard.js", atomically: true, encoding: .utf8)
         let target = try start(node, ["\(dir)/hoard.js"])
         usleep(500_000)
+        try checkHoarded(target, tag: "node")
+    }
+
+    /// Hoards 300 arrays of 20,000 doubles (48 MB) once the inspector is open, so after the attach.
+    static let hoarder = """
+        const inspector = require('inspector');
+        globalThis.keep = [];
+        function hoard() { keep.push(new Array(20000).fill(Math.random())); }
+        setInterval(() => {
+          if (inspector.url() && keep.length < 300) for (let i = 0; i < 10; i++) hoard();
+        }, 50);
+        """
+
+    func checkHoarded(_ target: Process, tag: String, file: StaticString = #filePath, line: UInt = #line) throws {
         let run = try fg([
             "memory", "--pid", String(target.processIdentifier), "--duration", "4", "--folded-output",
-            "\(dir)/node.folded", "--output", "\(dir)/node.svg",
+            "\(dir)/\(tag).folded", "--output", "\(dir)/\(tag).svg",
         ])
-        XCTAssertEqual(run.status, 0, run.stderr)
-        let stacks = try folded("\(dir)/node.folded")
+        XCTAssertEqual(run.status, 0, run.stderr, file: file, line: line)
+        let stacks = try folded("\(dir)/\(tag).folded")
         let hoarded = stacks.filter { $0.stack.contains { $0 == "hoard" || $0.hasPrefix("hoard (") } }.reduce(0) {
             $0 + $1.weight
         }
         // Sampled every 512 KiB on average: most of the 48 MB, never nothing.
-        XCTAssertGreaterThan(hoarded, 20_000_000, "\(stacks.prefix(5))")
-        let svg = try String(contentsOfFile: "\(dir)/node.svg", encoding: .utf8)
-        XCTAssertTrue(svg.contains("Memory: in-use") && !svg.contains("CPU"), String(svg.prefix(1500)))
-        XCTAssertTrue(target.isRunning, "profiling must not stop the program")
-        XCTAssertEqual(leftovers(), [])
+        XCTAssertGreaterThan(hoarded, 20_000_000, "\(stacks.prefix(5))", file: file, line: line)
+        let svg = try String(contentsOfFile: "\(dir)/\(tag).svg", encoding: .utf8)
+        XCTAssertTrue(
+            svg.contains("Memory: in-use") && !svg.contains("CPU"), String(svg.prefix(1500)), file: file, line: line)
+        XCTAssertTrue(target.isRunning, "profiling must not stop the program", file: file, line: line)
+        XCTAssertEqual(leftovers(), [], file: file, line: line)
+    }
+
+    /// A Node started with --inspect-port (on its command line, or in NODE_OPTIONS) opens its inspector
+    /// there on SIGUSR1, and `memory --pid` follows it: free ports, so this one may run beside others.
+    func testMemoryPidOfNodeFollowsItsInspectPort() throws {
+        let node = try RequiredTool.require("node", install: "apt-get install nodejs")
+        try Self.hoarder.write(toFile: "\(dir)/hoard.js", atomically: true, encoding: .utf8)
+        let first = freePort()
+        let flagged = try start(node, ["--inspect-port=127.0.0.1:\(first)", "\(dir)/hoard.js"])
+        usleep(500_000)
+        try checkHoarded(flagged, tag: "flag")
+        XCTAssertTrue(listening(first), "the inspector should be open on the --inspect-port")
+        let second = freePort()
+        var environment = ProcessInfo.processInfo.environment
+        environment["NODE_OPTIONS"] = "--inspect-port=\(second)"
+        let optioned = try start(node, ["\(dir)/hoard.js"], environment: environment)
+        usleep(500_000)
+        try checkHoarded(optioned, tag: "options")
+        XCTAssertTrue(listening(second), "the inspector should be open on NODE_OPTIONS' --inspect-port")
     }
 }
