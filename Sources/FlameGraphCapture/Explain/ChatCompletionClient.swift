@@ -6,8 +6,9 @@ import Foundation
 #endif
 
 /// One request to an OpenAI-compatible chat-completions endpoint (llama.cpp's server, vLLM, Ollama,
-/// hosted models): `POST {base}/chat/completions` with `{model, messages, temperature, stream: false}`,
-/// the key as `Authorization: Bearer`, the answer in `choices[0].message.content`.
+/// hosted models): `POST {base}/chat/completions` with `{model, messages, temperature, stream}`, the
+/// key as `Authorization: Bearer`, the answer in `choices[0].message.content` — or, streamed
+/// (`stream`, ChatCompletionStream.swift), in server-sent events' `choices[0].delta.content`.
 ///
 /// The key travels only in that header (redirects are not followed, so never to another host) and
 /// is never part of an error: failures name the URL without credentials and the HTTP status, not
@@ -53,20 +54,29 @@ public enum ChatCompletionClient {
     public static func complete(
         _ messages: [Message], model: String, url: URL, apiKey: String?, timeout: Double
     ) throws -> String {
-        let body: [String: Any] = [
-            "model": model, "temperature": 0.2, "stream": false, "max_tokens": 1024,
-            "messages": messages.map { ["role": $0.role, "content": $0.content] },
-        ]
         var headers = ["Content-Type": "application/json", "Accept": "application/json"]
         if let apiKey, !apiKey.isEmpty { headers["Authorization"] = "Bearer \(apiKey)" }
         let shown = displayed(url.absoluteString)
         let (status, data) = try post(
-            url, body: try JSONSerialization.data(withJSONObject: body), headers: headers, timeout: timeout,
-            shown: shown)
+            url, body: try JSONSerialization.data(withJSONObject: body(messages, model: model, stream: false)),
+            headers: headers, timeout: timeout, shown: shown)
         guard (200..<300).contains(status) else {
             let hint = status == 401 || status == 403 ? " (check RESQ_API_KEY)" : ""
             throw FlameGraphError(.unavailable, "the model API at \(shown) answered HTTP \(status)\(hint)")
         }
+        return try content(of: data, shown: shown)
+    }
+
+    /// The request body (`stream` asks for server-sent events).
+    static func body(_ messages: [Message], model: String, stream: Bool) -> [String: Any] {
+        [
+            "model": model, "temperature": 0.2, "stream": stream, "max_tokens": 1024,
+            "messages": messages.map { ["role": $0.role, "content": $0.content] },
+        ]
+    }
+
+    /// `choices[0].message.content` of a whole answer, not blank.
+    static func content(of data: Data, shown: String) throws -> String {
         guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
             let choices = object["choices"] as? [[String: Any]], let first = choices.first,
             let message = first["message"] as? [String: Any], let content = message["content"] as? String,

@@ -3,8 +3,9 @@ import Foundation
 
 /// Which memory profiler fits a process, and the command lines each one needs (`memory`).
 ///
-/// - Python → memray (`python -m memray run`, `memray attach --duration`), read through
-///   `memray transform csv` (peak by default, `--leaks`, `--temporary-allocations`).
+/// - Python → memray (`python -m memray run`; `--pid`: `PythonMemoryAttach` starts memray's Tracker in
+///   the process, or tracemalloc when it cannot import memray), read through `memray transform csv`
+///   (peak by default, `--leaks`, `--temporary-allocations`).
 /// - native → heaptrack (`heaptrack -o F cmd`, `heaptrack -p PID`), read through `heaptrack_print
 ///   --flamegraph-cost-type allocations|temporary|leaked|peak`.
 /// - Node → its sampling heap profiler: `NODE_OPTIONS=--heap-prof` (what is live at exit), or through

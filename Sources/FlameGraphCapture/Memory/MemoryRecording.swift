@@ -56,23 +56,17 @@ enum MemoryRecording {
         return words.isEmpty || words[0].contains("=") ? nil : words
     }
 
-    static func attach(_ pid: Int32, producer: MemoryProducer, kind: MemoryProfiles.Kind, recording: CaptureRound)
-        throws -> Profile
-    {
-        let session = recording.session
-        let directory = recording.temporaryPath("memory")
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let seconds = max(1, Int(recording.duration.rounded(.up)))
-        let spec: ProcessSpec
+    /// Attaches for the round: Python through `PythonMemoryAttach` (memray's Tracker or tracemalloc,
+    /// `producer` then says which), Node through its inspector; native refuses (see below).
+    static func attach(
+        _ pid: Int32, producer: MemoryProducer, kind: MemoryProfiles.Kind, recording: CaptureRound,
+        used: MemorySource.Used
+    ) throws -> Profile {
         switch producer {
         case .python:
-            let memray = try MemoryProducer.locate("memray", install: "pip install memray", session: session)
-            spec = ProcessSpec(
-                executable: memray,
-                arguments: [
-                    "attach", "-f", "-o", "\(directory)/memray.bin", "--duration", String(seconds), String(pid),
-                ],
-                environment: session.childEnvironment, standardOutput: .discard)
+            let result = try PythonMemoryAttach.capture(pid, kind: kind, recording: recording)
+            used.set(result.producer)
+            return result.profile
         case .native:
             // heaptrack -p delivers its data only when the target exits, and stopping it earlier breaks
             // the pipe its injected library writes to (measured here: nothing is written). So there is
@@ -84,26 +78,19 @@ enum MemoryRecording {
         case .node:
             return try nodeHeapSampling(pid, recording: recording)
         }
-        // memray stops itself after --duration; the deadline only guards against a hang.
-        let outcome = try session.record(
-            spec, label: "memory: \(producer.toolName) attached to pid \(pid)", duration: recording.duration,
-            deadline: recording.duration + 60, watch: pid)
-        if !outcome.termination.succeeded && outcome.stopReason == nil {
-            session.warn("\(producer.toolName) ended with \(outcome.termination): \(outcome.stderr.suffix(300))")
-        }
-        return try read(directory, producer: producer, kind: kind, session: session, what: "pid \(pid)")
     }
 
-    /// Node: SIGUSR1 opens the inspector (127.0.0.1:9229), then the sampling heap profiler runs for the
-    /// round: `HeapProfiler.startSampling`, wait, `stopSampling` — what was allocated meanwhile and is
-    /// still live, sampled.
+    /// Node: SIGUSR1 opens the inspector (127.0.0.1:9229, or where the process's --inspect-port says),
+    /// then the sampling heap profiler runs for the round: `HeapProfiler.startSampling`, wait,
+    /// `stopSampling` — what was allocated meanwhile and is still live, sampled.
     static func nodeHeapSampling(_ pid: Int32, recording: CaptureRound) throws -> Profile {
         let session = recording.session
+        let address = NodeInspectorAddress.of(pid: pid)
         guard kill(pid, SIGUSR1) == 0 else {
             throw FlameGraphError(.unavailable, "cannot signal pid \(pid): run as its user or root")
         }
         let client = try DevToolsClient(
-            try DevToolsClient.Target("127.0.0.1:9229"), waitForIt: 10, shouldStop: { session.aborted })
+            try DevToolsClient.Target(address), waitForIt: 10, shouldStop: { session.aborted })
         defer { client.close() }
         guard try client.call("HeapProfiler.enable") != nil, try client.call("HeapProfiler.startSampling") != nil
         else { throw CaptureInterrupted() }

@@ -1,13 +1,23 @@
 import FlameGraphCore
 import Foundation
+import Synchronization
 
 /// Memory profiles of a local program (`memory --cmd/--pid/--input`): one capture, drawn in bytes
 /// (heaptrack's allocation and temporary counts in calls). See `MemoryProducer` for who does what.
 ///
 /// A memory profile is one picture of one run, not a rate: `--rounds` does not split it (one round).
-/// `--pid` works for Python (memray attach stops itself after `--duration`); `heaptrack -p` records
-/// until the target exits and cannot be stopped early without harming it, so native `--pid` refuses.
+/// `--pid` works for Python (memray's Tracker, or tracemalloc when the target cannot import memray,
+/// started through gdb and stopped after `--duration`) and Node (its inspector); `heaptrack -p`
+/// records until the target exits and cannot be stopped early without harming it, so native refuses.
 public struct MemorySource: ProfileSource {
+    /// Which producer a Python `--pid` capture used, known only once it ran (memray or tracemalloc).
+    public final class Used: Sendable {
+        private let value = Mutex<String?>(nil)
+        public init() {}
+        func set(_ producer: String) { value.withLock { $0 = producer } }
+        public var producer: String? { value.withLock { $0 } }
+    }
+
     public enum Target: Sendable {
         case command(String)
         case pid(Int32)
@@ -20,6 +30,7 @@ public struct MemorySource: ProfileSource {
     public let target: Target
     public let producer: MemoryProducer
     public let kind: MemoryProfiles.Kind
+    public let used = Used()
 
     public init(_ target: Target, producer: MemoryProducer, kind: MemoryProfiles.Kind) {
         self.target = target
@@ -34,12 +45,20 @@ public struct MemorySource: ProfileSource {
         case .pid(let p): subject = "of pid \(p)"
         case .file(let f, _), .jemallocDump(let f, _): subject = "in \(f)"
         }
-        var tool = producer.toolName
-        if case .jemallocDump = target { tool = "jemalloc, jeprof" }
         return CaptureMetadata(
-            subject: "(\(kind.rawValue) memory, \(tool)) \(subject)", captureCommand: tool,
-            defaultPalette: .mem)
+            subject: "(\(kindLabel) memory, \(toolLabel)) \(subject)", captureCommand: toolLabel, defaultPalette: .mem)
     }
+
+    /// The producer, for titles: `memray`, `tracemalloc`, `heaptrack`, … (after the capture for `--pid`).
+    public var toolLabel: String {
+        if case .jemallocDump = target { return "jemalloc, jeprof" }
+        if case .pid = target, producer == .python { return used.producer ?? "memray or tracemalloc" }
+        if case .pid = target, producer == .node { return "Node inspector's heap sampling" }
+        return producer.toolName
+    }
+
+    /// What is drawn: the kind, or tracemalloc's `in-use since attach` whatever was asked.
+    public var kindLabel: String { used.producer == "tracemalloc" ? "in-use since attach" : kind.rawValue }
 
     public var roundStrategy: RoundStrategy { .timeSlices }
 
@@ -66,7 +85,8 @@ public struct MemorySource: ProfileSource {
         case .command(let command):
             profile = try MemoryRecording.command(command, producer: producer, kind: kind, recording: recording)
         case .pid(let pid):
-            profile = try MemoryRecording.attach(pid, producer: producer, kind: kind, recording: recording)
+            profile = try MemoryRecording.attach(
+                pid, producer: producer, kind: kind, recording: recording, used: used)
         }
         return [RoundCapture(profile: profile, targetEnded: true)]
     }
@@ -74,7 +94,7 @@ public struct MemorySource: ProfileSource {
     public func nothingCaptured(_ session: CaptureSession) -> FlameGraphError {
         FlameGraphError(
             .badInput,
-            "no \(kind.rawValue) memory found \(metadata.subject): nothing was allocated that way\(session.stoppedEarly ? " before Ctrl-C" : "")"
+            "no \(kindLabel) memory found \(metadata.subject): nothing was allocated that way\(session.stoppedEarly ? " before Ctrl-C" : "")"
         )
     }
 }

@@ -18,11 +18,15 @@ struct ExplainCommand: ParsableCommand {
             sent to an OpenAI-compatible chat-completions API (llama.cpp, vLLM, Ollama, hosted), with
             RESQ_API_KEY as bearer token, and the model's answer is printed after the offline facts. A
             timeout, an HTTP error or a malformed answer exits 69 after printing the offline summary.
+            --stream asks for the answer as server-sent events and prints it as it arrives (to stdout;
+            an --output file is still written whole at the end); --timeout then bounds the whole
+            answer, and a stream cut off before `data: [DONE]` or a malformed event also exits 69.
 
             Examples:
               flame-graph explain --input flamegraph.svg
               flame-graph explain --input stacks.folded --top 10 --markdown --output explain.md
               RESQ_API_KEY=… flame-graph explain --input cpu.folded --api-url http://127.0.0.1:8080/v1 --model llama3
+              flame-graph explain --input cpu.svg --api-url http://127.0.0.1:11434/v1 --model qwen2.5 --stream
             """)
 
     @OptionGroup var inputs: InputOptionGroup
@@ -45,8 +49,11 @@ struct ExplainCommand: ParsableCommand {
     @Option(help: "The model name sent to --api-url.")
     var model: String = "gpt-4o-mini"
 
-    @Option(help: "Seconds to wait for the model's answer.")
+    @Option(help: "Seconds to wait for the model's answer (streamed: for all of it).")
     var timeout: Int = 60
+
+    @Flag(help: "Stream the model's answer (server-sent events) and print it as it arrives.")
+    var stream = false
 
     @Flag(name: [.short, .long], help: "No warnings on stderr.")
     var quiet = false
@@ -69,20 +76,60 @@ struct ExplainCommand: ParsableCommand {
         // Frame names and the model's answer are untrusted: no control, C1 or bidi-override character
         // reaches a terminal (TerminalText).
         guard let endpoint else { return try OutputFile.write(Array(TerminalText.lines(text).utf8), to: output) }
+        let messages: [ChatCompletionClient.Message] = [
+            .init(role: "system", content: ModelPrompt.system(explanation.measure)),
+            .init(role: "user", content: ModelPrompt.user(explanation)),
+        ]
+        let apiKey = CLIContext.current.value("RESQ_API_KEY")
+        if stream && output == "-" {
+            return try streamToStdout(text, messages: messages, endpoint: endpoint, apiKey: apiKey)
+        }
         let answer: String
         do {
-            answer = try ChatCompletionClient.complete(
-                [
-                    .init(role: "system", content: ModelPrompt.system(explanation.measure)),
-                    .init(role: "user", content: ModelPrompt.user(explanation)),
-                ], model: model, url: endpoint, apiKey: CLIContext.current.value("RESQ_API_KEY"),
-                timeout: Double(timeout))
+            answer =
+                stream
+                ? try ChatCompletionClient.stream(
+                    messages, model: model, url: endpoint, apiKey: apiKey, timeout: Double(timeout), onText: { _ in })
+                : try ChatCompletionClient.complete(
+                    messages, model: model, url: endpoint, apiKey: apiKey, timeout: Double(timeout))
         } catch {
             try OutputFile.write(Array(TerminalText.lines(text).utf8), to: output)  // the offline facts stand alone
             throw error
         }
-        let heading = markdown ? "\n### What the model says (\(model))\n\n" : "\nWhat the model says (\(model)):\n\n"
         text += heading + answer.trimmingCharacters(in: .whitespacesAndNewlines) + "\n"
         try OutputFile.write(Array(TerminalText.lines(text).utf8), to: output)
+    }
+
+    var heading: String {
+        markdown ? "\n### What the model says (\(model))\n\n" : "\nWhat the model says (\(model)):\n\n"
+    }
+
+    /// --stream to stdout: the offline facts first, then the answer piece by piece as it arrives
+    /// (leading blank space dropped, each piece cleaned for the terminal); on a failure the pieces
+    /// already printed stay, the line is ended, and the error (69) follows.
+    private func streamToStdout(
+        _ offline: String, messages: [ChatCompletionClient.Message], endpoint: URL, apiKey: String?
+    ) throws {
+        let out = CLIContext.current.stdout
+        try out(Array(TerminalText.lines(offline).utf8))
+        var started = false
+        do {
+            _ = try ChatCompletionClient.stream(
+                messages, model: model, url: endpoint, apiKey: apiKey, timeout: Double(timeout)
+            ) { piece in
+                var piece = Substring(piece)
+                if !started {
+                    piece = piece.drop(while: { $0.isWhitespace })
+                    guard !piece.isEmpty else { return }
+                    started = true
+                    try out(Array(TerminalText.lines(heading).utf8))
+                }
+                try out(Array(TerminalText.lines(String(piece)).utf8))
+            }
+        } catch {
+            if started { try? out(Array("\n".utf8)) }
+            throw error
+        }
+        try out(Array("\n".utf8))
     }
 }

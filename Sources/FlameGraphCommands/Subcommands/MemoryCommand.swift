@@ -11,9 +11,11 @@ struct MemoryCommand: ParsableCommand {
         abstract: "Draw a memory flame graph (bytes) of a command, a process, a capture file or a pprof heap endpoint.",
         discussion: """
             --cmd/--pid pick the profiler by what the program is (--lang overrides): Python → memray
-            (`python -m memray run`, `memray attach --duration`), native → heaptrack (--cmd only: `heaptrack -p`
+            (`python -m memray run`; --pid: gdb starts memray's Tracker in the process for --duration, or
+            tracemalloc when it cannot import memray: then what was allocated since the attach and is still
+            in use), native → heaptrack (--cmd only: `heaptrack -p`
             records until the target exits and cannot stop at --duration), Node → --heap-prof (--cmd) or
-            the inspector's sampling heap profiler (--pid: SIGUSR1, 127.0.0.1:9229).
+            the inspector's sampling heap profiler (--pid: SIGUSR1, 127.0.0.1:9229 or the process's --inspect-port).
             --kind: allocated (heaptrack: number of allocations), in-use, leaked, temporary (heaptrack:
             number of temporary allocations), peak (default; Node: in-use). Weights are bytes unless said.
             --input reads heaptrack (.zst/.gz) and memray captures, jemalloc .heap dumps (with --binary:
@@ -93,9 +95,9 @@ struct MemoryCommand: ParsableCommand {
         } else {
             (target, producer) = (.pid(pid!), lang.flatMap(MemoryProducer.init) ?? MemoryProducer.of(pid: pid!))
         }
-        let chosen = memoryKind ?? producer.defaultKind
-        if drawing.title == nil { drawing.title = "Memory: \(chosen.rawValue) (\(producer.toolName))" }
-        try CaptureFlow.run(
-            MemorySource(target, producer: producer, kind: chosen), capture: capture, render: drawing)
+        let source = MemorySource(target, producer: producer, kind: memoryKind ?? producer.defaultKind)
+        try CaptureFlow.run(source, capture: capture, render: drawing) {
+            "Memory: \(source.kindLabel) (\(source.toolLabel))"
+        }
     }
 }

@@ -13,15 +13,20 @@ import Foundation
 ///
 ///     try CaptureFlow.run(PySpySource(pid: pid, options: pySpy.options()), capture: capture, render: render)
 enum CaptureFlow {
-    static func run(_ source: any ProfileSource, capture options: CaptureOptionGroup, render: RenderOptionGroup)
-        throws
-    {
+    /// `title`, when given, names the drawing from what was captured (`memory --pid` learns its
+    /// producer only then); an explicit --title wins.
+    static func run(
+        _ source: any ProfileSource, capture options: CaptureOptionGroup, render: RenderOptionGroup,
+        title: (() -> String)? = nil
+    ) throws {
         let baseline = try options.baseline.map { revision in
             try options.store.loadBaselineRounds(
                 service: options.service!, revision: revision, maxDepth: options.maxDepth)
         }
         let saveTarget = try options.saveBaseline ? saveTarget(options) : nil
         let result = try runner(options).run(source)
+        var render = render
+        if render.title == nil, let title { render.title = title() }
         try report(result, options: options, render: render, baseline: baseline, saveTarget: saveTarget)
     }
 

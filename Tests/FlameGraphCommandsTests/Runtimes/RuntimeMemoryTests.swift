@@ -79,7 +79,8 @@ final class RuntimeMemoryTests: CaptureTestCase {
         XCTAssertTrue(try String(contentsOfFile: "\(dir)/py.svg", encoding: .utf8).contains("Memory: peak"))
     }
 
-    /// `memory --pid` of a Python process: memray attach (through gdb) for --duration seconds.
+    /// `memory --pid` of a Python process that can import memray: gdb has it start memray's Tracker
+    /// for --duration seconds.
     func testMemoryPidOfPythonAttachesMemray() throws {
         try RequiredTool.require("memray", install: "pip install memray")
         try RequiredTool.require("gdb", install: "apt-get install gdb")
