@@ -103,8 +103,8 @@ final class GateRunTests: XCTestCase {
                 ready: http://127.0.0.1:\(port)/health
                 url: http://127.0.0.1:\(port)
                 load: {requests: [{path: /work}], concurrency: 2, warmup: 1s}
-                duration: 4s
-                rounds: 2
+                duration: 6s
+                rounds: 3
 
             """)
         try commitAll("A")
