@@ -22,6 +22,8 @@ public enum Verdict: String, Sendable, Comparable {
 /// growth would be detected with 80 % power, as rounds of the size compared and, when the sampling
 /// rate is known, seconds.
 public struct SettleAdvice: Sendable, Equatable {
+    /// Infinity when no capture settles it: the growth is within what two runs of the same code differ
+    /// by (the session term κ), so more samples do not help.
     public var samplesPerSide: Double
     public var roundsPerSide: Int
     public var secondsPerSide: Double?
@@ -122,5 +124,7 @@ public struct DiffResult: Sendable {
 
     /// The capture that would settle the biggest inconclusive growth (smaller ones may stay unsettled:
     /// chasing a +1 pp wiggle would ask for hours of capture).
-    public var recommendedCapture: SettleAdvice? { inconclusiveFrames.first?.settle }
+    public var recommendedCapture: SettleAdvice? {
+        inconclusiveFrames.first?.settle.flatMap { $0.samplesPerSide.isFinite ? $0 : nil }
+    }
 }

@@ -32,12 +32,18 @@ public enum GateDecision {
         return min(100, z * (phi * q * (1 - q) * (1 / nb + 1 / na)).squareRoot() * 100)
     }
 
-    /// Samples a side at which a true growth of `deltaPP` from share `p` is detected with `power`.
-    public static func samplesToDetect(deltaPP: Double, p: Double, phi: Double, alpha: Double) -> Double {
+    /// Samples a side at which a true growth of `deltaPP` from share `p` is detected with `power`, for a
+    /// dispersion `phi` (without the session term) and the session variance `kappa`, which more samples
+    /// do not shrink: infinity when the growth is within what two sessions differ by anyway.
+    public static func samplesToDetect(
+        deltaPP: Double, p: Double, phi: Double, kappa: Double = 0, alpha: Double
+    ) -> Double {
         let d = max(deltaPP, 1e-6) / 100
         let z = Statistics.normalQuantile(1 - alpha) + Statistics.normalQuantile(power)
         let q = min(max(p + d / 2, 1e-6), 1 - 1e-6)
-        return 2 * phi * q * (1 - q) * (z / d) * (z / d)
+        // Need d ≥ z·√(q(1−q)·(2φ/n + 2κ)).
+        let room = (d / z) * (d / z) / (q * (1 - q)) - 2 * kappa
+        return room > 0 ? 2 * phi / room : .infinity
     }
 
     /// Holm's step-down on `candidates` (indices into `pValues`): adjusted p-values, monotone.
@@ -88,12 +94,14 @@ public enum GateDecision {
                 frames[i].regressed = true
             } else if pValues[i] < settings.inconclusiveLevel || settings.inconclusiveLevel >= 1 {
                 frames[i].inconclusive = true
+                let kappa = settings.noise.sessionVariance
+                let session = 2 * kappa / (1 / nb + 1 / na)
                 let n = samplesToDetect(
-                    deltaPP: frames[i].delta(metric), p: frames[i].shareBefore(metric), phi: phi,
-                    alpha: alpha / Double(family))
-                let rounds = perRound > 0 ? Int((n / perRound).rounded(.up)) : 0
+                    deltaPP: frames[i].delta(metric), p: frames[i].shareBefore(metric), phi: max(1, phi - session),
+                    kappa: kappa, alpha: alpha / Double(family))
+                let rounds = perRound > 0 && n.isFinite ? Int(min((n / perRound).rounded(.up), 1e9)) : 0
                 frames[i].settle = SettleAdvice(
-                    samplesPerSide: n, roundsPerSide: max(rounds, 1),
+                    samplesPerSide: n, roundsPerSide: n.isFinite ? max(rounds, 1) : 0,
                     secondsPerSide: samplesPerSecond.map { n / $0 })
             }
         }

@@ -53,8 +53,10 @@ public enum JSONReport {
     }
 
     static func advice(_ a: SettleAdvice) -> String {
-        "{\"samples_per_side\": \(num(a.samplesPerSide.rounded(.up))), \"rounds_per_side\": \(a.roundsPerSide), "
-            + "\"seconds_per_side\": \(a.secondsPerSide.map { num($0.rounded(.up)) } ?? "null")}"
+        "{\"samples_per_side\": \(num(a.samplesPerSide.rounded(.up))), "
+            + "\"rounds_per_side\": \(a.samplesPerSide.isFinite ? String(a.roundsPerSide) : "null"), "
+            + "\"seconds_per_side\": \(a.secondsPerSide.map { num($0.rounded(.up)) } ?? "null"), "
+            + "\"settleable\": \(a.samplesPerSide.isFinite)}"
     }
 
     static func num(_ v: Double) -> String {

@@ -52,7 +52,7 @@ public enum JUnitReport {
                 s += XMLText.escape(detail) + "</failure>\n"
             } else if f.inconclusive {
                 let text =
-                    "inconclusive: " + detail + (f.settle.map { "; to settle: " + MarkdownReport.advice($0, r) } ?? "")
+                    "inconclusive: " + detail + (f.settle.map { "; " + MarkdownReport.settle($0, r) } ?? "")
                 s +=
                     failOnInconclusive
                     ? "      <failure type=\"CPUInconclusive\" message=\"\(XMLText.escape(text))\">\(XMLText.escape(text))</failure>\n"

@@ -41,6 +41,13 @@ public enum MarkdownReport {
     }
 
     /// "3 rounds a side (≈ 1,200 samples, 12 s)".
+    /// "to settle, capture …", or why no capture would.
+    package static func settle(_ a: SettleAdvice, _ r: DiffResult) -> String {
+        a.samplesPerSide.isFinite
+            ? "to settle, capture \(advice(a, r))"
+            : "no capture settles it: two runs of the same code differ by about this much (session noise); a threshold above it would"
+    }
+
     package static func advice(_ a: SettleAdvice, _ r: DiffResult) -> String {
         var s =
             "\(a.roundsPerSide) round\(a.roundsPerSide == 1 ? "" : "s") a side (≈ \(NumberFormatting.grouped(a.samplesPerSide.rounded(.up))) samples"
@@ -77,7 +84,7 @@ public enum MarkdownReport {
         if !inconclusive.isEmpty {
             s += "#### Inconclusive\n\n" + table(Array(inconclusive.prefix(options.top)), r) + "\n"
             for f in inconclusive.prefix(options.top) {
-                if let a = f.settle { s += "- \(code(f.name)): to settle, capture \(advice(a, r))\n" }
+                if let a = f.settle { s += "- \(code(f.name)): \(settle(a, r))\n" }
             }
             s += "\n"
         }
