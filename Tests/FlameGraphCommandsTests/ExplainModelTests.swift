@@ -77,9 +77,9 @@ final class ExplainModelTests: CaptureTestCase {
     func startServer(_ mode: String) throws -> UInt16 {
         let python = try XCTUnwrap(Self.python, "python3")
         try Self.server.write(toFile: "\(dir)/server.py", atomically: true, encoding: .utf8)
-        let port = freePort()
+        let port = Loopback.freePort()
         try start(python, ["\(dir)/server.py", mode, "\(dir)/requests.jsonl", String(port)])
-        XCTAssertTrue(eventually(10) { self.listening(port) }, "the test server did not start")
+        XCTAssertTrue(eventually(10) { Loopback.isListening(port) }, "the test server did not start")
         return port
     }
 

@@ -258,8 +258,4 @@ class CaptureTestCase: XCTestCase {
     func svgFrameNames(_ path: String) throws -> Set<String> {
         Set(SVGFrames.parse(try String(contentsOfFile: path, encoding: .utf8), geometry: .samples).map(\.name))
     }
-
-    /// Kept only for ExplainModelTests (another owner this session); new code calls `Loopback` directly.
-    func freePort() -> UInt16 { Loopback.freePort() }
-    func listening(_ port: UInt16) -> Bool { Loopback.isListening(port) }
 }

@@ -33,7 +33,7 @@ final class RuntimeMemoryPidTests: CaptureTestCase {
     func startUntracedPython() throws -> Process {
         try RequiredTool.require("gdb", install: "apt-get install gdb")
         let python = try XCTUnwrap(Self.python, "python3")
-        let probe = try Self.runTool(python, ["-I", "-S", "-c", "import memray"])
+        let probe = try TestProcess.run(python, ["-I", "-S", "-c", "import memray"])
         XCTAssertNotEqual(probe.status, 0, "memray must not be importable with -I -S for this test")
         try Self.tracedProgram.write(toFile: "\(dir)/traced.py", atomically: true, encoding: .utf8)
         let target = try start(python, ["-I", "-S", "\(dir)/traced.py"])
@@ -198,7 +198,7 @@ final class RuntimeMemoryPidTests: CaptureTestCase {
     /// rather than profiling a stranger.
     func testMemoryPidOfNodeSamplesItsHeapThroughTheInspector() throws {
         let node = try RequiredTool.require("node", install: "apt-get install nodejs")
-        guard !listening(9229) else {
+        guard !Loopback.isListening(9229) else {
             return XCTFail(
                 "127.0.0.1:9229 is already in use: Node's SIGUSR1 inspector needs it; stop what listens there")
         }
@@ -242,17 +242,17 @@ final class RuntimeMemoryPidTests: CaptureTestCase {
     func testMemoryPidOfNodeFollowsItsInspectPort() throws {
         let node = try RequiredTool.require("node", install: "apt-get install nodejs")
         try Self.hoarder.write(toFile: "\(dir)/hoard.js", atomically: true, encoding: .utf8)
-        let first = freePort()
+        let first = Loopback.freePort()
         let flagged = try start(node, ["--inspect-port=127.0.0.1:\(first)", "\(dir)/hoard.js"])
         usleep(500_000)
         try checkHoarded(flagged, tag: "flag")
-        XCTAssertTrue(listening(first), "the inspector should be open on the --inspect-port")
-        let second = freePort()
+        XCTAssertTrue(Loopback.isListening(first), "the inspector should be open on the --inspect-port")
+        let second = Loopback.freePort()
         var environment = ProcessInfo.processInfo.environment
         environment["NODE_OPTIONS"] = "--inspect-port=\(second)"
         let optioned = try start(node, ["\(dir)/hoard.js"], environment: environment)
         usleep(500_000)
         try checkHoarded(optioned, tag: "options")
-        XCTAssertTrue(listening(second), "the inspector should be open on NODE_OPTIONS' --inspect-port")
+        XCTAssertTrue(Loopback.isListening(second), "the inspector should be open on NODE_OPTIONS' --inspect-port")
     }
 }

@@ -26,7 +26,7 @@ final class RuntimeMemoryTests: CaptureTestCase {
         let heaptrack = try RequiredTool.require("heaptrack", install: "apt-get install heaptrack")
         try RequiredTool.require("heaptrack_print", install: "apt-get install heaptrack")
         let program = try compile("leaker", Self.leaker, flags: ["-g"])
-        let r = try Self.runTool(heaptrack, ["-o", "\(dir)/capture", program], cwd: dir)
+        let r = try TestProcess.run(heaptrack, ["-o", "\(dir)/capture", program], in: dir, timeout: 300)
         XCTAssertEqual(r.status, 0, r.output)
         let capture = try XCTUnwrap(
             try FileManager.default.contentsOfDirectory(atPath: dir).first { $0.hasPrefix("capture.") })
