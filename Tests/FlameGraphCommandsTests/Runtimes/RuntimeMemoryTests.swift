@@ -22,6 +22,17 @@ final class RuntimeMemoryTests: CaptureTestCase {
         try folded(path).filter { $0.stack.last?.hasPrefix(function + " (") == true }.reduce(0) { $0 + $1.weight }
     }
 
+    /// `memory --cmd COMMAND` into NAME.folded and NAME.svg in the test directory; its folded stacks.
+    func memoryCmd(
+        _ command: String, _ name: String, file: StaticString = #filePath, line: UInt = #line
+    ) throws -> [(stack: [String], weight: Double)] {
+        let run = try fg([
+            "memory", "--cmd", command, "--folded-output", "\(dir)/\(name).folded", "--output", "\(dir)/\(name).svg",
+        ])
+        XCTAssertEqual(run.status, 0, run.stderr, file: file, line: line)
+        return try folded("\(dir)/\(name).folded")
+    }
+
     func testHeaptrackCaptureReportsTheLeakedBytesExactly() throws {
         let heaptrack = try RequiredTool.require("heaptrack", install: "apt-get install heaptrack")
         try RequiredTool.require("heaptrack_print", install: "apt-get install heaptrack")
@@ -66,12 +77,7 @@ final class RuntimeMemoryTests: CaptureTestCase {
             small()
             """
         try source.write(toFile: "\(dir)/app.py", atomically: true, encoding: .utf8)
-        let run = try fg([
-            "memory", "--cmd", "\(python) \(dir)/app.py", "--folded-output", "\(dir)/py.folded", "--output",
-            "\(dir)/py.svg",
-        ])
-        XCTAssertEqual(run.status, 0, run.stderr)
-        let stacks = try folded("\(dir)/py.folded")
+        let stacks = try memoryCmd("\(python) \(dir)/app.py", "py")
         let big = stacks.filter { $0.stack.contains { $0.hasPrefix("big_alloc (app.py") } }.reduce(0) { $0 + $1.weight }
         XCTAssertGreaterThanOrEqual(big, 45 * 1024 * 1024)
         let names = try svgFrameNames("\(dir)/py.svg")
@@ -151,12 +157,7 @@ final class RuntimeMemoryTests: CaptureTestCase {
             setTimeout(() => {}, 300);
             """
         try source.write(toFile: "\(dir)/hoard.js", atomically: true, encoding: .utf8)
-        let run = try fg([
-            "memory", "--cmd", "\(node) \(dir)/hoard.js", "--folded-output", "\(dir)/node.folded", "--output",
-            "\(dir)/node.svg",
-        ])
-        XCTAssertEqual(run.status, 0, run.stderr)
-        let stacks = try folded("\(dir)/node.folded")
+        let stacks = try memoryCmd("\(node) \(dir)/hoard.js", "node")
         let hoarded = stacks.filter { $0.stack.contains { $0 == "hoard" || $0.hasPrefix("hoard (") } }.reduce(0) {
             $0 + $1.weight
         }
