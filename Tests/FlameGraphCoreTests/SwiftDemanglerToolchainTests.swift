@@ -8,10 +8,10 @@ import XCTest
 /// `flame-graph`: its own symbols and those it imports, tens of thousands): each must read exactly as
 /// `swift demangle --simplified` prints it, and a symbol the toolchain leaves as it is must stay mangled.
 final class SwiftDemanglerToolchainTests: XCTestCase {
-    /// Every distinct Swift symbol `nm` lists for `binary`, defined or imported.
-    static func swiftSymbols(of binary: String) throws -> [String] {
+    /// Every distinct Swift symbol `nm` lists for `binary`, defined or imported (or imported only).
+    static func swiftSymbols(of binary: String, importedOnly: Bool = false) throws -> [String] {
         let nm = try RequiredTool.require("nm", install: "apt-get install binutils")
-        let r = try TestProcess.run(nm, [binary], timeout: 300)
+        let r = try TestProcess.run(nm, importedOnly ? ["--undefined-only", binary] : [binary], timeout: 300)
         XCTAssertEqual(r.status, 0, r.stderr)
         let names = r.stdout.split(separator: "\n").compactMap { $0.split(separator: " ").last.map(String.init) }
         let prefixes = ["$s", "$S", "$e", "_$s", "_$S", "_$e"]
@@ -45,6 +45,23 @@ final class SwiftDemanglerToolchainTests: XCTestCase {
                 + "\(mismatches.count) differ from swift demangle --simplified")
         XCTAssertEqual(mismatches.count, 0, mismatches.prefix(40).joined(separator: "\n"))
         XCTAssertLessThan(kept, symbols.count / 100, "nearly every symbol of a real binary demangles")
+    }
+
+    /// perf names the PLT stub of an imported function `symbol@plt`: the toolchain demangles the symbol
+    /// and keeps the suffix, and so must we.
+    func testAgreesWithSwiftDemangleSimplifiedOnThePLTStubsOfARealBinary() throws {
+        let stubs = try Self.swiftSymbols(of: FlameGraphBinary.path, importedOnly: true).map { $0 + "@plt" }
+        XCTAssertGreaterThan(stubs.count, 1000, "a Swift binary imports thousands of Swift symbols")
+        let theirs = try Self.toolchainNames(stubs)
+        XCTAssertEqual(theirs.count, stubs.count)
+        var mismatches: [String] = []
+        for (stub, expected) in zip(stubs, theirs) {
+            let ours = SwiftDemangler.demangle(stub) ?? stub
+            if ours != expected || ours == stub {
+                mismatches.append("\(stub)\n  ours:      \(ours)\n  toolchain: \(expected)")
+            }
+        }
+        XCTAssertEqual(mismatches.count, 0, mismatches.prefix(40).joined(separator: "\n"))
     }
 
     /// Mutated real symbols (prefixes, changed and inserted bytes) and random `$s…` text: whatever the

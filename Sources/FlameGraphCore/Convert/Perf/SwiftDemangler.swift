@@ -22,6 +22,11 @@ public enum SwiftDemangler {
 
     /// Byte-level entry point used by the perf converter (once per distinct symbol: it caches names).
     static func demangle(_ bytes: [UInt8]) -> [UInt8]? {
+        // perf names a PLT stub `symbol@plt` (and versioned symbols `symbol@@VERSION`): the part before
+        // the `@` is demangled, the rest kept, as `swift demangle` does with such text.
+        if let at = bytes.firstIndex(of: UInt8(ascii: "@")) {
+            return demangle(Array(bytes[..<at])).map { $0 + bytes[at...] }
+        }
         guard isMangledSwift(bytes), bytes.count <= maxSymbolLength, let demangle = runtimeDemangle else {
             return nil
         }

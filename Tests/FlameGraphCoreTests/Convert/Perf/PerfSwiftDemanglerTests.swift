@@ -17,6 +17,9 @@ final class PerfSwiftDemanglerTests: XCTestCase {
         ("$S4main3fooyyF", "foo()"),
         ("$e4main3fooyyF", "foo()"),
         ("$s4main3fooyyF.cold", "foo()"),
+        // perf's names for PLT stubs and versioned symbols.
+        ("$ss6MirrorVMa@plt", "type metadata accessor for Mirror@plt"),
+        ("$s4main3fooyyF@@V1", "foo()@@V1"),
         // Accessors, initializers, deinitializers, subscripts.
         ("$s4main5ShapeV4areaSdvg", "Shape.area.getter"),
         ("$s4main5ShapeV5widthSivs", "Shape.width.setter"),
@@ -79,7 +82,7 @@ final class PerfSwiftDemanglerTests: XCTestCase {
     func testNonSwiftAndUndemanglableSymbolsAreLeftAlone() {
         for symbol in [
             "main", "$s", "$sX", "_ZN3foo3barEv", "_T0", "$s99main", "$s4mainMn", "$s4main3fooyyF\u{e9}",
-            "$s00main3fooyyF", "$LT$foo", "$s4main3fooyyFTf",
+            "$s00main3fooyyF", "$LT$foo", "$s4main3fooyyFTf", "$s4main3fooyyFTf@plt", "@plt", "main@plt",
         ] {
             XCTAssertNil(SwiftDemangler.demangle(symbol), symbol)
         }
