@@ -1,96 +1,104 @@
-/// A small demangler for Swift symbols (`$s…`, Swift 5+; `$S…`, Swift 4.2; `_$s…` as on Darwin),
-/// written for flame graphs: it names the *declaration* a frame belongs to, as
-/// `Module.Type.method(label:_:)`, `Module.Type.property.getter`, `closure #1 in Module.f()`,
-/// `specialized …` — and leaves out parameter and result types, generic signatures and private
-/// discriminators, which only make frames wider.
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Swift symbols (`$s…`) made readable by the Swift runtime's own demangler, in the form
+/// `swift demangle --simplified` prints — `closure #1 in Shape.area.getter`,
+/// `specialized Array.append(_:)`, `protocol witness for Sequence.makeIterator() in conformance Lines`:
+/// no module names, argument types, result types or private discriminators, which only widen frames.
 ///
-/// It understands the common part of the mangling grammar (identifiers with word substitutions,
-/// substitutions, standard types, nominal types, extensions, functions, initializers, accessors,
-/// closures, tuples, function types, generics, and the specialization/thunk suffixes). Anything
-/// else makes it give up: `demangle` then returns `nil` and the caller keeps the symbol as it was.
+/// The demangler is libswiftCore's `_swift_backtrace_demangle`, the one the runtime's crash backtracer
+/// uses. Every Swift program on Linux loads libswiftCore, so it is always there and always matches the
+/// mangling of the toolchain that built us; it prints with `SimplifiedUIDemangleOptions`, the options
+/// behind `swift demangle --simplified`. (`swift_demangle`, the other export, prints the full form.)
 public enum SwiftDemangler {
-    /// The readable name of a mangled Swift symbol, or `nil` when `symbol` is not one (or uses
-    /// parts of the mangling this demangler does not handle).
+    /// The readable name of a mangled Swift symbol, or `nil` when `symbol` is not one (or the runtime
+    /// cannot demangle it).
     public static func demangle(_ symbol: String) -> String? {
         demangle(Array(symbol.utf8)).map { String(decoding: $0, as: UTF8.self) }
     }
 
-    /// Byte-level entry point used by the perf converter. `qualifyModules: false` leaves module names
-    /// out, as `swift demangle --simplified` does (the tests compare with it that way).
-    static func demangle(_ bytes: [UInt8], qualifyModules: Bool = true) -> [UInt8]? {
-        var start = 0
-        if bytes.count > 1 && bytes[0] == UInt8(ascii: "_") && bytes[1] == UInt8(ascii: "$") { start = 1 }
-        guard bytes.count >= start + 3, bytes[start] == UInt8(ascii: "$"),
-            bytes[start + 1] == UInt8(ascii: "s") || bytes[start + 1] == UInt8(ascii: "S")
-        else { return nil }
-        // Symbols are ASCII; anything else is not ours.
-        guard bytes.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { return nil }
-        var parser = Parser(text: Array(bytes[(start + 2)...]))
-        parser.qualifyModules = qualifyModules
-        guard let text = parser.run() else { return nil }
-        return Array(text.utf8)
+    /// Byte-level entry point used by the perf converter (once per distinct symbol: it caches names).
+    static func demangle(_ bytes: [UInt8]) -> [UInt8]? {
+        // perf names a PLT stub `symbol@plt` (and versioned symbols `symbol@@VERSION`): the part before
+        // the `@` is demangled, the rest kept, as `swift demangle` does with such text.
+        if let at = bytes.firstIndex(of: UInt8(ascii: "@")) {
+            return demangle(Array(bytes[..<at])).map { $0 + bytes[at...] }
+        }
+        guard isMangledSwift(bytes), bytes.count <= maxSymbolLength, let demangle = runtimeDemangle else {
+            return nil
+        }
+        var name = bytes
+        name.append(0)
+        // Most names fit the stack buffer; a longer one is demangled again into a buffer of the size
+        // the runtime asked for. Either way the runtime writes into our buffer: nothing to free.
+        var result = call(demangle, name, capacity: stackBufferSize)
+        if case .needs(let size) = result, size <= maxNameLength {
+            result = call(demangle, name, capacity: size)
+        }
+        // The runtime hands a symbol it cannot demangle back as it was.
+        guard case .name(let text) = result, text != bytes else { return nil }
+        return text
     }
 
-    // MARK: - Nodes
-
-    /// What sits on the parser's stack. Types are kept only as far as the printer needs them:
-    /// nominal types by name (they also serve as contexts), other types by their tuple arity.
-    indirect enum Node {
-        case identifier(String)
-        case privateName(String)
-        /// A nominal type or protocol: its printed path (`SIL.Instruction`).
-        case nominal(String)
-        /// An extension of a nominal type, as a context (printed as the type; never a class context).
-        case extensionOf(String)
-        /// Any other type; `arity` is its element count when it is a tuple, else nil.
-        case type(arity: Int?)
-        /// A function type, with its parameter count.
-        case functionType(params: Int)
-        case emptyList
-        case firstElement
-        /// `throws`, `async`, `@Sendable`… on a function type.
-        case modifier
-        case requirement
-        case genericSignature
-        /// A finished declaration, printed.
-        case entity(String)
-        /// A `var`/subscript waiting for its accessor letter, printed.
-        case storage(String)
+    /// `$s` (Swift 5+), `$S` (Swift 4.2), `$e` (Embedded Swift), each also with a leading `_` (as
+    /// on Darwin); printable ASCII only. Other manglings the runtime knows (`_T0…`, C++ `_Z…`) are not
+    /// ours to touch: perf prints C++ names demangled already, and `_T` also starts plain C names.
+    static func isMangledSwift(_ bytes: [UInt8]) -> Bool {
+        let start = bytes.first == UInt8(ascii: "_") ? 1 : 0
+        guard bytes.count >= start + 3, bytes[start] == UInt8(ascii: "$") else { return false }
+        switch bytes[start + 1] {
+        case UInt8(ascii: "s"), UInt8(ascii: "S"), UInt8(ascii: "e"): break
+        default: return false
+        }
+        return bytes.allSatisfy { $0 > 0x20 && $0 < 0x7F }
     }
 
-    static let standardTypes: [UInt8: String] = {
-        let table: [(Character, String)] = [
-            ("a", "Array"), ("b", "Bool"), ("c", "UnicodeScalar"), ("D", "Dictionary"), ("d", "Double"),
-            ("f", "Float"), ("h", "Set"), ("I", "DefaultIndices"), ("i", "Int"), ("J", "Character"),
-            ("N", "ClosedRange"), ("n", "Range"), ("O", "ObjectIdentifier"), ("P", "UnsafePointer"),
-            ("p", "UnsafeMutablePointer"), ("R", "UnsafeBufferPointer"), ("r", "UnsafeMutableBufferPointer"),
-            ("S", "String"), ("s", "Substring"), ("u", "UInt"), ("V", "UnsafeRawPointer"),
-            ("v", "UnsafeMutableRawPointer"), ("W", "UnsafeRawBufferPointer"),
-            ("w", "UnsafeMutableRawBufferPointer"), ("q", "Optional"), ("B", "BinaryFloatingPoint"),
-            ("E", "Encodable"), ("e", "Decodable"), ("F", "FloatingPoint"), ("G", "RandomNumberGenerator"),
-            ("H", "Hashable"), ("j", "Numeric"), ("K", "BidirectionalCollection"),
-            ("k", "RandomAccessCollection"), ("L", "Comparable"), ("l", "Collection"),
-            ("M", "MutableCollection"), ("m", "RangeReplaceableCollection"), ("Q", "Equatable"),
-            ("T", "Sequence"), ("t", "IteratorProtocol"), ("U", "UnsignedInteger"), ("X", "RangeExpression"),
-            ("x", "Strideable"), ("Y", "RawRepresentable"), ("y", "StringProtocol"), ("Z", "SignedInteger"),
-            ("z", "BinaryInteger"),
-        ]
-        var out: [UInt8: String] = [:]
-        for (c, name) in table { out[c.asciiValue!] = name }
-        return out
+    /// Longer symbols stay mangled (real ones are a few hundred bytes; 462 the longest in our binary).
+    static let maxSymbolLength = 1 << 16
+    /// Longer names stay mangled: a frame name is for reading.
+    static let maxNameLength = 1 << 16
+    static let stackBufferSize = 1024
+
+    /// `char *_swift_backtrace_demangle(const char *name, size_t length, char *out, size_t *outSize)`
+    /// (swift/Runtime/Backtrace.h, runtime SPI). With `out` given it writes at most `*outSize` bytes
+    /// (NUL included, truncating) and sets `*outSize` to the size the whole name needs.
+    typealias RuntimeDemangle =
+        @convention(c) (
+            UnsafePointer<CChar>?, Int, UnsafeMutablePointer<CChar>?, UnsafeMutablePointer<Int>?
+        ) -> UnsafeMutablePointer<CChar>?
+
+    /// Looked up once in the symbols already loaded (glibc's `RTLD_DEFAULT` is the null handle).
+    static let runtimeDemangle: RuntimeDemangle? = {
+        guard let address = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "_swift_backtrace_demangle") else {
+            return nil
+        }
+        return unsafeBitCast(address, to: RuntimeDemangle.self)
     }()
 
-    static let concurrencyTypes: [UInt8: String] = {
-        let table: [(Character, String)] = [
-            ("A", "Actor"), ("C", "CheckedContinuation"), ("c", "UnsafeContinuation"),
-            ("E", "CancellationError"), ("e", "UnownedSerialExecutor"), ("F", "Executor"),
-            ("f", "SerialExecutor"), ("G", "TaskGroup"), ("g", "ThrowingTaskGroup"),
-            ("I", "AsyncIteratorProtocol"), ("i", "AsyncSequence"), ("J", "UnownedJob"),
-            ("M", "MainActor"), ("P", "TaskPriority"), ("S", "AsyncStream"),
-            ("s", "AsyncThrowingStream"), ("T", "Task"), ("t", "UnsafeCurrentTask"),
-        ]
-        var out: [UInt8: String] = [:]
-        for (c, name) in table { out[c.asciiValue!] = name }
-        return out
-    }()
+    private enum CallResult {
+        case name([UInt8])
+        /// The name did not fit: the buffer size (NUL included) it needs.
+        case needs(Int)
+        case failed
+    }
+
+    /// One call with a `capacity`-byte buffer (`capacity` ≥ 1: the runtime writes `capacity - 1`
+    /// bytes and a NUL). `name` ends in a NUL, which is not part of the length passed.
+    private static func call(_ function: RuntimeDemangle, _ name: [UInt8], capacity: Int) -> CallResult {
+        withUnsafeTemporaryAllocation(of: CChar.self, capacity: max(capacity, 1)) { buffer in
+            guard let out = buffer.baseAddress else { return .failed }
+            var size = buffer.count
+            let result = name.withUnsafeBufferPointer { mangled in
+                mangled.withMemoryRebound(to: CChar.self) { function($0.baseAddress, name.count - 1, out, &size) }
+            }
+            guard result != nil else { return .failed }
+            if size > buffer.count { return .needs(size) }
+            let length = strnlen(out, buffer.count - 1)
+            guard length > 0 else { return .failed }
+            return .name(Array(UnsafeRawBufferPointer(start: out, count: length)))
+        }
+    }
 }
