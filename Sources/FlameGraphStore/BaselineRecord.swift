@@ -29,6 +29,11 @@ public struct BaselineMetadata: Sendable, Equatable, Codable {
     public var rounds: Int? = nil
     /// Hygiene warnings recorded at save time (dirty work tree, few samples); absent when none.
     public var notes: [String]? = nil
+    /// The weight of one sample in `unit` (`Profile.samplingInterval`: 1,001,001 for cpu-clock
+    /// nanoseconds at 999 Hz), given back to the loaded profiles so the gate counts their samples as it
+    /// counted the capture's. Absent when unknown, and in baselines saved before it was kept: those
+    /// load without one, as they always did.
+    public var samplingInterval: Double? = nil
 
     public init(
         unit: WeightUnit, sampleCount: Int, totalWeight: Double, samplingRate: Double? = nil,
@@ -44,6 +49,17 @@ public struct BaselineMetadata: Sendable, Equatable, Codable {
         self.captureCommand = captureCommand
         self.hostFingerprint = hostFingerprint
         self.savedAt = savedAt
+    }
+}
+
+extension BaselineMetadata {
+    /// A stored profile as parsed from its folded text, given back what folded text does not keep:
+    /// its unit and sampling interval.
+    public func restore(_ parsed: Profile) -> Profile {
+        var profile = parsed
+        profile.unit = unit
+        profile.samplingInterval = samplingInterval
+        return profile
     }
 }
 

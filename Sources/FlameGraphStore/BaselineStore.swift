@@ -92,7 +92,8 @@ extension BaselineStore {
 
     /// Stores the rounds of one capture (`[Profile]`, as `--rounds N` produces them): the merged profile
     /// and, for two or more, every round, so later comparisons have replicates on both sides. The
-    /// metadata's sample count and total weight are the merged profile's; `rounds` is set here.
+    /// metadata's sample count and total weight are the merged profile's; `rounds` is set here, and the
+    /// sampling interval (when the caller gave none) is the merged profile's.
     @discardableResult
     public func save(
         service: String, commit: String, rounds profiles: [Profile], metadata: BaselineMetadata, force: Bool = false
@@ -105,6 +106,7 @@ extension BaselineStore {
         for p in profiles { merged.merge(p) }
         var metadata = metadata
         metadata.rounds = profiles.count >= 2 ? profiles.count : nil
+        metadata.samplingInterval = metadata.samplingInterval ?? merged.samplingInterval
         return try save(
             service: service, commit: commit, folded: FoldedWriter.write(merged),
             rounds: profiles.count >= 2 ? profiles.map(FoldedWriter.write) : [], metadata: metadata, force: force)
@@ -136,9 +138,7 @@ extension BaselineStore {
                 throw FlameGraphError(
                     .badInput, "The baseline of service '\(service)' at \(commit.prefix(12))\(what) holds no samples.")
             }
-            var profile = parser.profile
-            profile.unit = baseline.record.metadata.unit
-            out.append(profile)
+            out.append(baseline.record.metadata.restore(parser.profile))
         }
         return (out, baseline.record)
     }
@@ -151,12 +151,15 @@ extension BaselineStore {
         try save(service: service, commit: commit, folded: folded, metadata: metadata, force: false)
     }
 
-    /// Stores a profile as folded text (sorted, deterministic — see `FoldedWriter`).
+    /// Stores a profile as folded text (sorted, deterministic — see `FoldedWriter`), with its sampling
+    /// interval when the caller's metadata gives none.
     @discardableResult
     public func save(service: String, commit: String, profile: Profile, metadata: BaselineMetadata, force: Bool = false)
         throws -> BaselineRecord
     {
-        try save(
+        var metadata = metadata
+        metadata.samplingInterval = metadata.samplingInterval ?? profile.samplingInterval
+        return try save(
             service: service, commit: commit, folded: FoldedWriter.write(profile), metadata: metadata, force: force)
     }
 
@@ -170,9 +173,7 @@ extension BaselineStore {
             throw FlameGraphError(
                 .badInput, "The baseline of service '\(service)' at \(commit.prefix(12)) holds no samples.")
         }
-        var profile = parser.profile
-        profile.unit = baseline.record.metadata.unit
-        return (profile, baseline.record, parser.diagnostics)
+        return (baseline.record.metadata.restore(parser.profile), baseline.record, parser.diagnostics)
     }
 
     /// Every stored baseline, newest first.

@@ -4,6 +4,11 @@ import Synchronization
 /// Linux `perf record` of a process, a command or an existing perf.data, collapsed the way
 /// `stackcollapse-perf.pl` does (`perf`).
 ///
+/// Weights: perf weighs each sample by its period. The recording samples `cpu-clock` (not the
+/// hardware `cycles` a machine with a PMU would default to), whose period is fixed time — 1e9 / F ns
+/// at `-F F` — so graphs show time, the same on every host, and the period is the sampling interval
+/// the gate counts samples with. An existing perf.data weighs as its event says (`perfUnit`).
+///
 /// Rounds: the process or command is recorded once, for the whole duration (no start-up gap between
 /// rounds, no sample lost to a restart), and `perf script`'s timestamps cut the recording into N equal
 /// time windows (`PerfTimeSlices`), each collapsed on its own. An existing perf.data is cut the same way.
@@ -20,7 +25,7 @@ public struct PerfSource: ProfileSource {
     public let frequency: Int
     public let callGraph: PerfInvocation.CallGraph
     public let collapse: PerfCollapseOptions
-    /// Samples kept over all rounds, for the summary (weights are perf's periods, not counts).
+    /// Samples kept over all rounds, for the summary (weights are perf's periods: time for cpu-clock).
     private let kept = SampleCount()
 
     public init(
@@ -35,20 +40,24 @@ public struct PerfSource: ProfileSource {
 
     public var metadata: CaptureMetadata {
         let graph = callGraph == .fp ? "-g" : "--call-graph dwarf"
+        let event = Self.events.map { "-e \($0) " }.joined()
         switch target {
         case .pid(let pid):
             return CaptureMetadata(
                 subject: "of pid \(pid)", samplingRate: Double(frequency),
-                captureCommand: "perf record -F \(frequency) \(graph) -p \(pid)")
+                captureCommand: "perf record \(event)-F \(frequency) \(graph) -p \(pid)")
         case .command:
             // The command's text is the user's and may hold anything: it is not repeated.
             return CaptureMetadata(
                 subject: "of the command", samplingRate: Double(frequency),
-                captureCommand: "perf record -F \(frequency) \(graph) -- sh -c COMMAND")
+                captureCommand: "perf record \(event)-F \(frequency) \(graph) -- sh -c COMMAND")
         case .perfData(let path):
             return CaptureMetadata(subject: "from \(path)", captureCommand: "perf script -i \(path)")
         }
     }
+
+    /// What the recording samples: time, whatever the host's PMU.
+    static let events = ["cpu-clock"]
 
     public var roundStrategy: RoundStrategy { .timeSlices }
 
@@ -80,12 +89,13 @@ public struct PerfSource: ProfileSource {
             data = recording.temporaryPath("perf.data")
             try PerfRuns.record(
                 session, perf: perf, target: .pid(pid), data: data, frequency: frequency, callGraph: callGraph,
-                label: "perf: recording pid \(pid)", duration: recording.duration)
+                events: Self.events, label: "perf: recording pid \(pid)", duration: recording.duration)
         case .command(let command):
             data = recording.temporaryPath("perf.data")
             try PerfRuns.record(
                 session, perf: perf, target: .command(command), data: data, frequency: frequency,
-                callGraph: callGraph, label: "perf: recording the command", duration: recording.duration)
+                callGraph: callGraph, events: Self.events, label: "perf: recording the command",
+                duration: recording.duration)
         }
         let rounds = try PerfRuns.collapseSlices(
             session, perf: perf, data: data, count: count, make: { PerfScriptCollapser(options: collapse) },
@@ -94,7 +104,8 @@ public struct PerfSource: ProfileSource {
                 collapser.finish()
                 for w in collapser.diagnostics.warnings { session.warn(w) }
                 kept.add(collapser.samplesKept)
-                return RoundCapture(profile: collapser.profile)
+                // Weighted by perf's periods: cpu-clock's are nanoseconds, with the period as interval.
+                return RoundCapture(profile: ProfileReader.perfProfile(collapser))
             }, detail: { CaptureText.count(Double($0.samplesKept), "sample") })
         if case .pid(let pid) = target, ProcFS.presence(of: pid) != .alive {
             session.warn("pid \(pid) exited during the capture; drawing what was captured")

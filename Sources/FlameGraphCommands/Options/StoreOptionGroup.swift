@@ -80,12 +80,17 @@ enum BaselineMetadataFactory {
     static func make(for profile: Profile, captureCommand: String?, duration: Double? = nil, rate: Double? = nil)
         -> BaselineMetadata
     {
-        let totals = FrameTotals(profile)
-        let samples = Int((totals.total / max(totals.sampleUnit, 1e-12)).rounded())
-        return BaselineMetadata(
-            unit: profile.unit, sampleCount: samples, totalWeight: profile.totalWeight, samplingRate: rate,
-            duration: duration, toolVersion: "flame-graph \(FlameGraphCLI.version)", captureCommand: captureCommand,
-            hostFingerprint: hostFingerprint(), savedAt: Date())
+        var metadata = BaselineMetadata(
+            unit: profile.unit, sampleCount: Int(samples(profile).rounded()), totalWeight: profile.totalWeight,
+            samplingRate: rate, duration: duration, toolVersion: "flame-graph \(FlameGraphCLI.version)",
+            captureCommand: captureCommand, hostFingerprint: hostFingerprint(), savedAt: Date())
+        metadata.samplingInterval = profile.samplingInterval
+        return metadata
+    }
+
+    /// A profile's samples, counted as the gate counts them (`FrameTotals.sampleWeight`).
+    static func samples(_ profile: Profile) -> Double {
+        profile.totalWeight / max(FrameTotals.sampleWeight(profile), 1e-12)
     }
 
     /// CPU model, core count and kernel: enough to tell machine classes apart, nothing identifying.

@@ -128,9 +128,8 @@ public struct ProfileReader {
                     "\(sourceName): no samples found in the perf script output\(collapser.eventType.map { " (event filter: \($0))" } ?? "")"
                 )
             }
-            var profile = collapser.profile
-            profile.unit = Self.perfUnit(collapser)
-            return DecodedProfile(profile: profile, diagnostics: collapser.diagnostics, format: .perf)
+            return DecodedProfile(
+                profile: Self.perfProfile(collapser), diagnostics: collapser.diagnostics, format: .perf)
         case .buffered(let format, let bytes):
             return try Self.decodeWhole(bytes, format: format, sourceName: sourceName, options: options)
         }
@@ -176,6 +175,18 @@ public struct ProfileReader {
         case "cpu-clock", "task-clock": return .nanoseconds
         default: return .count
         }
+    }
+
+    /// The collapsed profile, saying what its weights are (`perfUnit`) and, when they are periods, the
+    /// mean period as its sampling interval, so the gate counts samples and not nanoseconds or events
+    /// (cpu-clock's period is fixed: 1e9 / F ns at `-F F`).
+    public static func perfProfile(_ collapser: PerfScriptCollapser) -> Profile {
+        var profile = collapser.profile
+        profile.unit = perfUnit(collapser)
+        if profile.unit != .samples && collapser.samplesKept > 0 {
+            profile.samplingInterval = profile.totalWeight / Double(collapser.samplesKept)
+        }
+        return profile
     }
 
     /// Decodes a whole in-memory input.

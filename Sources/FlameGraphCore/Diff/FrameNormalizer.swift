@@ -37,6 +37,8 @@ public struct FrameNormalizer: Sendable {
         guard enabled else { return profile }
         var out = Profile()
         out.unit = profile.unit
+        // Renaming frames changes no weight: one sample still weighs the same.
+        out.samplingInterval = profile.samplingInterval
         if profile.isDifferential { out.makeDifferential() }
         var map = [Int32](repeating: 0, count: profile.nodeCount)
         var cache: [Int64: Int32] = [:]  // (name id, is root) → normalised name id

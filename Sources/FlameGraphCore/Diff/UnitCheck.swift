@@ -1,8 +1,10 @@
 /// Makes both sides of a comparison count the same thing before the gate turns weights into sample
 /// counts — explicitly, with a note, or not at all (exit 65 naming both): never silently.
 ///
-/// A time-weighted profile whose format gives its sampling interval (`.cpuprofile` timeDeltas,
-/// sampled speedscope, pprof `period`) converts to samples (weight / interval). Sample counts of
+/// A time-weighted profile whose sampling interval is known (`.cpuprofile` timeDeltas, sampled
+/// speedscope, pprof `period`, a perf capture's cpu-clock period, or a baseline that stored it)
+/// converts to samples (weight / interval). The notes name how `FrameTotals.sampleWeighting` counted
+/// each side's samples when that was found or estimated rather than given. Sample counts of
 /// different rates compare as they are: shares do not depend on the rate, and the test counts each
 /// profile's own samples.
 public enum UnitCheck {
@@ -16,24 +18,18 @@ public enum UnitCheck {
     }
 
     /// Returns both sides in one unit, and notes saying what was converted or estimated.
-    public static func reconcile(_ before: Side, _ after: Side) throws -> (
+    public static func reconcile(_ given: Side, _ givenAfter: Side) throws -> (
         before: [Profile], after: [Profile], notes: [String]
     ) {
+        var notes: [String] = []
+        let before = periodCounted(given, notes: &notes), after = periodCounted(givenAfter, notes: &notes)
         let all = before.profiles + after.profiles
         let units = Set(all.map(\.unit))
-        var notes: [String] = []
-        for side in [before, after] {
-            if let period = side.profiles.lazy.filter({ $0.unit == .samples || $0.unit == .count })
-                .compactMap(FrameTotals.periodInCounts).first
-            {
-                notes.append(
-                    "\(side.label): every count is a multiple of \(NumberFormatting.weight(period)) (a sampling period, as perf writes): counting one sample per \(NumberFormatting.weight(period))"
-                )
-            }
-        }
         if units.count <= 1 {
             if let unit = units.first, isTime(unit),
-                let side = [before, after].first(where: { $0.profiles.contains { $0.samplingInterval == nil } })
+                let side = [before, after].first(where: {
+                    $0.profiles.contains { FrameTotals.sampleWeighting($0).isEstimate }
+                })
             {
                 notes.append(
                     "\(side.label) is weighted in \(unit.countName) without a sampling interval: its sample counts are estimated from the smallest stack weight, so p-values are approximate"
@@ -63,6 +59,24 @@ public enum UnitCheck {
             }
         }
         return (convert(before), convert(after), Array(Set(notes)).sorted())
+    }
+
+    /// Counts with no interval whose weights, over all of a side's captures, are multiples of one
+    /// period (perf's cpu-clock periods; baselines saved before the interval was kept): every capture
+    /// of the side counts one sample per that period, found over the whole side — one round's few
+    /// distinct stacks may all share a multiple of it.
+    static func periodCounted(_ side: Side, notes: inout [String]) -> Side {
+        func isCounts(_ p: Profile) -> Bool {
+            (p.unit == .samples || p.unit == .count) && (p.samplingInterval ?? 0) <= 0
+        }
+        let counts = side.profiles.filter(isCounts)
+        guard !counts.isEmpty, let period = FrameTotals.periodInCounts(counts) else { return side }
+        notes.append(
+            "\(side.label): every count is a multiple of \(NumberFormatting.weight(period)) (a sampling period, as perf writes): counting one sample per \(NumberFormatting.weight(period))"
+        )
+        var out = side
+        for i in out.profiles.indices where isCounts(out.profiles[i]) { out.profiles[i].samplingInterval = period }
+        return out
     }
 
     static func isTime(_ unit: WeightUnit) -> Bool { unit == .microseconds || unit == .nanoseconds }

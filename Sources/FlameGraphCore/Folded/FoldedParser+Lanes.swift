@@ -6,7 +6,7 @@
 extension FoldedParser {
     /// Parses the gathered batch: whole lines in two lanes, a trailing partial line kept for later
     /// (or, when `final`, parsed as the last line).
-    mutating func parseBatch(final: Bool) {
+    mutating func readBatch(final: Bool) {
         var work: [UInt8] = []
         swap(&work, &batch)
         var consumed = 0
@@ -15,7 +15,7 @@ extension FoldedParser {
             // A line that began before this batch (after a stretch without newlines) ends on its own.
             if splitter.carriedBytes > 0 || splitter.isSkipping {
                 let end = TwoLanes.firstCut(all, separator: [0x0A]) ?? all.count
-                parseAlone(UnsafeRawBufferPointer(rebasing: all[0..<end]))
+                readAlone(UnsafeRawBufferPointer(rebasing: all[0..<end]))
                 start = end
             }
             let rest = UnsafeRawBufferPointer(rebasing: all[start...])
@@ -26,7 +26,7 @@ extension FoldedParser {
                 parseInLanes(
                     UnsafeRawBufferPointer(rebasing: lines[0..<mid]), UnsafeRawBufferPointer(rebasing: lines[mid...]))
             } else {
-                parseAlone(lines)
+                readAlone(lines)
             }
             consumed = start + whole
         }
@@ -40,10 +40,10 @@ extension FoldedParser {
         laneBatches += 1
         var lane = FoldedParser(sourceName: sourceName, keepSequence: false, lanes: false)
         TwoLanes.run(
-            { parseAlone(first) },
+            { readAlone(first) },
             {
-                lane.parseAlone(second)
-                lane.parseLastLine()
+                lane.readAlone(second)
+                lane.readLastLine()
             })
         absorb(lane)
     }

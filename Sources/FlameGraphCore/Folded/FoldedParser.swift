@@ -12,7 +12,7 @@
 /// and a line that shares a prefix with the previous one (sorted input, the common case) reuses the
 /// tree path of that prefix instead of hashing those frames again. Lines starting with `# ` are
 /// comments (Austin's metadata). Large inputs are read on both cores (`FoldedParser+Lanes.swift`).
-public struct FoldedParser {
+public struct FoldedParser: LaneReader {
     public internal(set) var profile = Profile()
     public internal(set) var diagnostics = Diagnostics()
     /// Lines that held a stack and a count.
@@ -66,30 +66,7 @@ public struct FoldedParser {
     }
 
     /// Parses every complete line in `chunk`; a trailing partial line waits for the next chunk.
-    public mutating func consume(_ chunk: UnsafeRawBufferPointer) {
-        if usesLanes {
-            batch.append(contentsOf: chunk)
-            if batch.count >= batchBytes { parseBatch(final: false) }
-        } else {
-            parseAlone(chunk)
-        }
-    }
-
-    /// Parses the complete lines of `chunk` on this thread.
-    mutating func parseAlone(_ chunk: UnsafeRawBufferPointer) {
-        var lines = LineSplitter(maxLineLength: 0)
-        swap(&lines, &splitter)  // the splitter calls back into `self`
-        lines.split(chunk) { parseLine($0, $1, number: $2) }
-        swap(&lines, &splitter)
-    }
-
-    /// Parses a last line that had no newline.
-    mutating func parseLastLine() {
-        var lines = LineSplitter(maxLineLength: 0)
-        swap(&lines, &splitter)
-        lines.finish { parseLine($0, $1, number: $2) }
-        swap(&lines, &splitter)
-    }
+    public mutating func consume(_ chunk: UnsafeRawBufferPointer) { readLines(chunk) }
 
     public mutating func consume(_ bytes: [UInt8]) {
         bytes.withUnsafeBytes { consume($0) }
@@ -97,8 +74,8 @@ public struct FoldedParser {
 
     /// Parses a final line without a newline and reports what was ignored.
     public mutating func finish() {
-        if usesLanes { parseBatch(final: true) }
-        parseLastLine()
+        if usesLanes { readBatch(final: true) }
+        readLastLine()
         if let declaredUnit { profile.unit = declaredUnit }
         if let long = splitter.warning(in: sourceName) { diagnostics.warn(long) }
         if invalidLines > 0 {
@@ -125,7 +102,7 @@ public struct FoldedParser {
     @inline(__always)
     private static func isBlank(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0D }
 
-    private mutating func parseLine(_ p: UnsafeRawPointer, _ length: Int, number: Int) {
+    mutating func readLine(_ p: UnsafeRawPointer, _ length: Int, number: Int) {
         lineNumber = number
         let bytes = p.assumingMemoryBound(to: UInt8.self)
         var end = length

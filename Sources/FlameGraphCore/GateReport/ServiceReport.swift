@@ -51,12 +51,23 @@ public struct ServiceReport: Sendable {
     }
 
     /// The exit status of a whole gate run: 1 if any service regressed (a definite finding) — or was
-    /// inconclusive under `failOnInconclusive` — else 69 if any could not be measured, else 0.
+    /// inconclusive under `failOnInconclusive` or its comparison's own setting (where
+    /// `--fail-on-inconclusive` puts it, so the JSON report, which passes no flag, says the process's
+    /// status) — else 69 if any could not be measured, else 0.
     public static func exitStatus(_ reports: [ServiceReport], failOnInconclusive: Bool = false) -> Int32 {
         if reports.contains(where: { $0.verdict == .regression }) { return 1 }
-        if failOnInconclusive && reports.contains(where: { $0.verdict == .inconclusive }) { return 1 }
+        if reports.contains(where: { $0.verdict == .inconclusive && (failOnInconclusive || $0.failsWhenInconclusive) })
+        {
+            return 1
+        }
         if reports.contains(where: { $0.verdict == .unavailable }) { return 69 }
         return 0
+    }
+
+    /// Whether the comparison was made to fail when inconclusive.
+    var failsWhenInconclusive: Bool {
+        if case .compared(let result) = outcome { return result.settings.failOnInconclusive }
+        return false
     }
 
     /// `412.3 req/s, p50 4.1 ms, p95 9.8 ms, p99 15.0 ms, 0 errors` (and the change from the baseline's).

@@ -8,6 +8,7 @@ extension Profile {
     @discardableResult
     public mutating func merge(_ other: Profile, newNamesFrom: Int? = nil) -> [Int32] {
         if other.isDifferential { makeDifferential() }
+        samplingInterval = Self.mergedInterval(self, other)
         if let first = newNamesFrom, first < other.names.count {
             for id in Int32(first)..<Int32(other.names.count) {
                 _ = other.names.withBytes(id) {
@@ -37,6 +38,20 @@ extension Profile {
             }
         }
         return map
+    }
+}
+
+extension Profile {
+    /// The sampling interval of `a` and `b` merged: the merge's weight over both sides' samples, known
+    /// only when each side that holds weight knows its own (an empty side adds no samples). Equal
+    /// intervals (the rounds of one capture) are kept without summing any weight.
+    static func mergedInterval(_ a: Profile, _ b: Profile) -> Double? {
+        if a.samplingInterval == b.samplingInterval { return a.samplingInterval }
+        let wa = a.totalWeight, wb = b.totalWeight
+        if wa == 0 { return b.samplingInterval }
+        if wb == 0 { return a.samplingInterval }
+        guard let ia = a.samplingInterval, let ib = b.samplingInterval, ia > 0, ib > 0 else { return nil }
+        return (wa + wb) / (wa / ia + wb / ib)
     }
 }
 

@@ -12,6 +12,7 @@ public enum ProfileTimeSlices {
         let total = sequence.reduce(0) { $0 + $1.weight }
         var template = Profile()
         template.unit = profile.unit
+        template.samplingInterval = profile.samplingInterval  // a window's samples weigh what the whole's do
         var out = [Profile](repeating: template, count: count)
         var elapsed = 0.0
         for (node, weight) in sequence {

@@ -33,15 +33,9 @@ extension FlameGraphSVG.Writer {
                 out.append(nameBytes)
                 titleCounts(f)
             }
-            out.raw("</title><rect x=\"")
-            out.fixed(xPct, 4)
-            out.raw("%\" y=\"")
-            out.fixed(y, 0)
-            out.raw("\" width=\"")
-            out.fixed(wPct, 4)
-            out.raw("%\" height=\"")
-            out.fixed(frameHeight - 1, 0)
-            out.raw("\" fill=\"")
+            out.raw("</title>")
+            openRect(x: .pct(xPct), y: .px(y, 0), width: .pct(wPct), height: .px(frameHeight - 1, 0))
+            out.raw(" fill=\"")
             let fill =
                 decorator.flatMap { f.node != 0 ? $0.fill(node: f.node) : nil } ?? color(for: f, nameID: nameID)
             out.text(fill.description)

@@ -366,6 +366,15 @@ final class CapturePerfTests: CaptureTestCase {
         let comparison = (json?["comparisons"] as? [[String: Any]])?.first
         XCTAssertEqual(comparison?["name"] as? String, "cpuwork")
         XCTAssertTrue((comparison?["regressions"] as? [String] ?? []).contains("hot_a"), "\(comparison ?? [:])")
+        // Each side counts the samples its capture kept, not their nanoseconds (the baseline keeps its interval).
+        func kept(_ stderr: String) -> Double? {
+            stderr.firstMatch(of: /captured ([0-9,]+) samples/).flatMap { Double($0.1.replacing(",", with: "")) }
+        }
+        XCTAssertEqual(comparison?["unit"] as? String, "nanoseconds")
+        XCTAssertEqual(
+            comparison?["samples_before"] as? Double ?? -1, kept(save.stderr) ?? -2, accuracy: 1e-6, save.stderr)
+        XCTAssertEqual(
+            comparison?["samples_after"] as? Double ?? -1, kept(worse.stderr) ?? -2, accuracy: 1e-6, worse.stderr)
         XCTAssertEqual(leftovers(), [])
     }
 }

@@ -7,6 +7,7 @@ import Foundation
 ///
 ///     DIR/<service>.folded   all rounds merged, sorted (inferno/FlameGraph read it as is)
 ///     DIR/<service>.json     the commit it was captured at, per-round sample counts, the load, metadata
+///                            (with the unit and sampling interval the folded text does not keep)
 struct CheckedInBaselines {
     var directory: String
 
@@ -24,7 +25,9 @@ struct CheckedInBaselines {
         load: LoadStatistics?
     ) throws {
         let document = Document(
-            service: service, commit: commit, roundSamples: rounds.map(\.totalWeight), metadata: metadata, load: load)
+            service: service, commit: commit,
+            roundSamples: rounds.map { BaselineMetadataFactory.samples($0).rounded() },
+            metadata: metadata, load: load)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
@@ -60,8 +63,7 @@ struct CheckedInBaselines {
         } catch {
             throw FlameGraphError(.badInput, "\(meta) is not a baseline description: \(Console.oneLine("\(error)"))")
         }
-        var profile = try ProfileLoader.load([folded], format: "folded", quiet: true)
-        profile.unit = document.metadata.unit
+        let profile = document.metadata.restore(try ProfileLoader.load([folded], format: "folded", quiet: true))
         return (profile, document.commit, document.metadata, document.load)
     }
 }

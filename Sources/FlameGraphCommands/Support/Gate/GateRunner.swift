@@ -81,12 +81,14 @@ struct GateRunner {
             duration: service.duration * Double(captured.rounds.count), rate: captured.samplingRate)
         switch mode {
         case .save(let replace):
+            // Samples, not weights: a perf capture's weights are nanoseconds.
+            let samples = Double(metadata.sampleCount)
             let notes = BaselineHygiene.whenSaving(
-                samples: merged.totalWeight, threshold: service.gate.threshold, repository: baselines.repository())
+                samples: samples, threshold: service.gate.threshold, repository: baselines.repository())
             metadata.notes = notes.isEmpty ? nil : notes
             let place = try baselines.save(
                 service: name, rounds: captured.rounds, metadata: metadata, load: captured.load, replace: replace)
-            report.outcome = .saved(where: place, samples: merged.totalWeight, rounds: captured.rounds.count)
+            report.outcome = .saved(where: place, samples: samples, rounds: captured.rounds.count)
             report.warnings = notes
         case .compare:
             let b = baseline!

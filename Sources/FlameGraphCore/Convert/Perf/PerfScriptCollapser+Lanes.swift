@@ -8,7 +8,7 @@ extension PerfScriptCollapser {
 
     /// Collapses the gathered batch: whole samples in two lanes, a trailing partial sample kept for
     /// later (or, when `final`, collapsed as the end of the input).
-    mutating func collapseBatch(final: Bool) {
+    mutating func readBatch(final: Bool) {
         var work: [UInt8] = []
         swap(&work, &batch)
         var consumed = 0
@@ -19,7 +19,7 @@ extension PerfScriptCollapser {
             while start < all.count && (filter == nil || inEvent || splitter.carriedBytes > 0 || splitter.isSkipping) {
                 let rest = UnsafeRawBufferPointer(rebasing: all[start...])
                 let end = start + (TwoLanes.firstCut(rest, separator: Self.sampleEnd) ?? rest.count)
-                collapseAlone(UnsafeRawBufferPointer(rebasing: all[start..<end]))
+                readAlone(UnsafeRawBufferPointer(rebasing: all[start..<end]))
                 start = end
             }
             let rest = UnsafeRawBufferPointer(rebasing: all[start...])
@@ -33,7 +33,7 @@ extension PerfScriptCollapser {
                     UnsafeRawBufferPointer(rebasing: samples[0..<mid]),
                     UnsafeRawBufferPointer(rebasing: samples[mid...]), final: final)
             } else {
-                collapseAlone(samples)
+                readAlone(samples)
             }
             consumed = start + whole
         }
@@ -50,9 +50,9 @@ extension PerfScriptCollapser {
         var other = lane.popLast() ?? PerfScriptCollapser(options: options, lanes: false)
         other.filter = filter
         TwoLanes.run(
-            { collapseAlone(first) },
+            { readAlone(first) },
             {
-                other.collapseAlone(second)
+                other.readAlone(second)
                 if final { other.endInput() }
             })
         absorb(&other)

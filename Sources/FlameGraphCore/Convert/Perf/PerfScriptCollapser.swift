@@ -13,7 +13,7 @@
 /// (`comm PID/TID [cpu] time: period event:`) followed by its stack, one frame per line, leaf first
 /// (`addr symbol+0xoff (dso)`), and a blank line. Each distinct (symbol, dso) is named once and the
 /// result cached, so the hot path is: find the line, split it, hash the symbol, append an id.
-public struct PerfScriptCollapser {
+public struct PerfScriptCollapser: LaneReader {
     public let options: PerfCollapseOptions
     public internal(set) var profile = Profile()
     public internal(set) var diagnostics = Diagnostics()
@@ -117,29 +117,11 @@ public struct PerfScriptCollapser {
     }
 
     /// Processes every complete line in `chunk`; a trailing partial line waits for the next chunk.
-    public mutating func consume(_ chunk: UnsafeRawBufferPointer) {
-        if usesLanes {
-            batch.append(contentsOf: chunk)
-            if batch.count >= batchBytes { collapseBatch(final: false) }
-        } else {
-            collapseAlone(chunk)
-        }
-    }
-
-    /// Processes the complete lines of `chunk` on this thread.
-    mutating func collapseAlone(_ chunk: UnsafeRawBufferPointer) {
-        var lines = LineSplitter(maxLineLength: 0)
-        swap(&lines, &splitter)  // the splitter calls back into `self`
-        lines.split(chunk) { handleLine($0, $1, number: $2) }
-        swap(&lines, &splitter)
-    }
+    public mutating func consume(_ chunk: UnsafeRawBufferPointer) { readLines(chunk) }
 
     /// The end of the input: a last line without a newline, and the event it closes.
     mutating func endInput() {
-        var lines = LineSplitter(maxLineLength: 0)
-        swap(&lines, &splitter)
-        lines.finish { handleLine($0, $1, number: $2) }
-        swap(&lines, &splitter)
+        readLastLine()
         if inEvent { endEvent() }
     }
 
@@ -147,7 +129,7 @@ public struct PerfScriptCollapser {
     public mutating func finish() {
         guard !finished else { return }
         finished = true
-        if usesLanes { collapseBatch(final: true) }
+        if usesLanes { readBatch(final: true) }
         endInput()
         if let long = splitter.warning(in: nil) { diagnostics.warn(long) }
         if weirdLines > 1 {
@@ -170,7 +152,7 @@ public struct PerfScriptCollapser {
     @inline(__always)
     static func isHex(_ c: UInt8) -> Bool { c &- 0x30 < 10 || (c | 0x20) &- 0x61 < 6 }
 
-    mutating func handleLine(_ raw: UnsafeRawPointer, _ length: Int, number: Int) {
+    mutating func readLine(_ raw: UnsafeRawPointer, _ length: Int, number: Int) {
         lineNumber = number
         let b = raw.assumingMemoryBound(to: UInt8.self)
         var end = length
