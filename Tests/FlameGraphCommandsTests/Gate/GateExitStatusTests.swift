@@ -5,7 +5,7 @@ import XCTest
 /// `report.json`'s `exit_status` and `passed` are the process's: an inconclusive comparison fails the
 /// run under `--fail-on-inconclusive`, in the JSON too.
 /// The service is a real HTTP server on loopback handing out real py-spy rounds as its `/admin/profile`
-/// (Tests/Fixtures/reports/inputs: one round a side of a +9 pp change is inconclusive).
+/// (Tests/Fixtures/reports/inputs: A-r1 against B-r3, one round a side of a +12 pp change, is inconclusive).
 final class GateExitStatusTests: XCTestCase {
     let inputs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Fixtures/reports/inputs").path
@@ -38,7 +38,7 @@ final class GateExitStatusTests: XCTestCase {
             ["gate", "--save-baseline", "--baseline-dir", "baselines", "--output-dir", "out0"], in: dir)
         XCTAssertEqual(save.status, 0, save.stderr)
 
-        try serve("pyspy-B-r1")
+        try serve("pyspy-B-r3")
         func gate(_ out: String, _ extra: [String] = []) throws -> (status: Int32, json: [String: Any], stderr: String)
         {
             let r = try GateTestSupport.run(
