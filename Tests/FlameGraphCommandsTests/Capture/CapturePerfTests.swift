@@ -82,7 +82,7 @@ final class CapturePerfTests: CaptureTestCase {
 
     func testAnExistingPerfDataIsReadWithoutRecording() throws {
         let data = dir + "/given.data"
-        let rec = try Self.runTool(
+        let rec = try TestProcess.run(
             "/usr/bin/perf", ["record", "-q", "-F", "999", "-g", "-o", data, "--", binary, "1000000", "3000000", "150"])
         XCTAssertEqual(rec.status, 0, rec.output)
         let r = try fg(["perf", "--perf-data", data, "-o", dir + "/d.svg", "--folded-output", dir + "/d.folded"])
@@ -97,7 +97,7 @@ final class CapturePerfTests: CaptureTestCase {
 
     func testRoundsAreTimeSlicesOfOneRecordingThatMergeToTheWhole() throws {
         let data = dir + "/sliced.data"
-        let rec = try Self.runTool(
+        let rec = try TestProcess.run(
             "/usr/bin/perf", ["record", "-q", "-F", "999", "-g", "-o", data, "--", binary, "1000000", "3000000", "150"])
         XCTAssertEqual(rec.status, 0, rec.output)
         let one = try fg([
@@ -127,7 +127,7 @@ final class CapturePerfTests: CaptureTestCase {
     func testDwarfCallGraphsRecoverStacksWithoutFramePointers() throws {
         // Built without frame pointers: -g loses the callers of the leaf, DWARF unwinding keeps them.
         try Self.workload.write(toFile: dir + "/nofp.c", atomically: true, encoding: .utf8)
-        let build = try Self.runTool(
+        let build = try TestProcess.run(
             "/usr/bin/gcc", ["-O1", "-g", "-fomit-frame-pointer", "-fno-inline", "-o", dir + "/nofp", dir + "/nofp.c"])
         XCTAssertEqual(build.status, 0, build.output)
         func capture(_ callGraph: String) throws -> [(stack: [String], weight: Double)] {
@@ -322,15 +322,8 @@ final class CapturePerfTests: CaptureTestCase {
 
     // MARK: - Baselines
 
-    func git(_ args: String...) throws {
-        let r = try Self.runTool("/usr/bin/git", args, cwd: dir + "/repo")
-        XCTAssertEqual(r.status, 0, r.output)
-    }
-
     func testSaveABaselineThenGateACaptureAgainstIt() throws {
-        try FileManager.default.createDirectory(atPath: dir + "/repo", withIntermediateDirectories: true)
-        try git("init", "-q", "-b", "main")
-        try git("-c", "user.email=d@e.f", "-c", "user.name=D", "commit", "-q", "--allow-empty", "-m", "A")
+        try makeRepository()
         let repo = ["--repo", dir + "/repo", "--service", "cpuwork"]
 
         // Nothing stored yet: fails at once (66), before capturing.

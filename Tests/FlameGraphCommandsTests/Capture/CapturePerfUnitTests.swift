@@ -16,14 +16,7 @@ final class CapturePerfUnitTests: CaptureTestCase {
         try super.setUpWithError()
         try requireTools("perf", "gcc", "git")
         binary = try compile("cpuwork", CapturePerfTests.workload)
-        try FileManager.default.createDirectory(atPath: dir + "/repo", withIntermediateDirectories: true)
-        for args in [
-            ["init", "-q", "-b", "main"],
-            ["-c", "user.email=d@e.f", "-c", "user.name=D", "commit", "-q", "--allow-empty", "-m", "A"],
-        ] {
-            let r = try Self.runTool("/usr/bin/git", args, cwd: dir + "/repo")
-            XCTAssertEqual(r.status, 0, r.output)
-        }
+        try makeRepository()
     }
 
     /// The number `pattern`'s one group matches (`([0-9,]+)`), commas dropped.

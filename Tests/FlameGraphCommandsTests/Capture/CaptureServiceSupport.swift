@@ -229,18 +229,6 @@ class CaptureServiceTestCase: CaptureTestCase {
         return r
     }
 
-    func git(_ args: String...) throws {
-        let r = try TestProcess.run("/usr/bin/git", args, in: dir + "/repo", timeout: 300)
-        XCTAssertEqual(r.status, 0, r.output)
-    }
-
-    /// `dir/repo`: a git repository on `main` with one empty commit, for baselines.
-    func makeRepository() throws {
-        try FileManager.default.createDirectory(atPath: dir + "/repo", withIntermediateDirectories: true)
-        try git("init", "-q", "-b", "main")
-        try git("-c", "user.email=d@e.f", "-c", "user.name=D", "commit", "-q", "--allow-empty", "-m", "A")
-    }
-
 }
 
 /// The test server did not build: a failure of the test, not a missing tool.

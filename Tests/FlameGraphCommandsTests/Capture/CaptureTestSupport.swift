@@ -49,15 +49,6 @@ class CaptureTestCase: XCTestCase {
         return RequiredTool.which("py-spy")
     }()
 
-    /// Kept only for CapturePerfTests and RuntimeMemoryTests (other owners this session); new code calls
-    /// `TestProcess.run` directly.
-    @discardableResult
-    static func runTool(_ tool: String, _ args: [String], cwd: String? = nil) throws -> (status: Int32, output: String)
-    {
-        let r = try TestProcess.run(tool, args, in: cwd, timeout: 300)
-        return (r.status, r.output)
-    }
-
     /// How to install the tools the capture tests use.
     static let installHints = [
         "perf": "apt-get install linux-perf", "gcc": "apt-get install gcc", "node": "apt-get install nodejs",
@@ -253,6 +244,18 @@ class CaptureTestCase: XCTestCase {
                 measured, program, accuracy: accuracy, "\(function): profile \(measured), program \(program)",
                 file: file, line: line)
         }
+    }
+
+    func git(_ args: String...) throws {
+        let r = try TestProcess.run("/usr/bin/git", args, in: dir + "/repo", timeout: 300)
+        XCTAssertEqual(r.status, 0, r.output)
+    }
+
+    /// `dir/repo`: a git repository on `main` with one empty commit, for baselines.
+    func makeRepository() throws {
+        try FileManager.default.createDirectory(atPath: dir + "/repo", withIntermediateDirectories: true)
+        try git("init", "-q", "-b", "main")
+        try git("-c", "user.email=d@e.f", "-c", "user.name=D", "commit", "-q", "--allow-empty", "-m", "A")
     }
 
     func svgFrameNames(_ path: String) throws -> Set<String> {
