@@ -88,9 +88,11 @@ public enum ChatCompletionClient {
         return content
     }
 
-    private static func post(_ url: URL, body: Data, headers: [String: String], timeout: Double, shown: String)
-        throws -> (Int, Data)
-    {
+    /// Starts a POST of `body` on an ephemeral session (no cache, no cookies) bounded by `timeout`,
+    /// reporting to `delegate`. The caller invalidates the session.
+    static func startPost(
+        _ url: URL, body: Data, headers: [String: String], timeout: Double, delegate: URLSessionDataDelegate
+    ) -> (URLSession, URLSessionDataTask) {
         var request = URLRequest(url: url)
         request.httpMethod = "POST"
         request.httpBody = body
@@ -100,11 +102,18 @@ public enum ChatCompletionClient {
         configuration.timeoutIntervalForResource = timeout
         configuration.urlCache = nil
         configuration.httpCookieStorage = nil
-        let result = ResultBox()
-        let session = URLSession(configuration: configuration, delegate: result, delegateQueue: nil)
-        defer { session.invalidateAndCancel() }
+        let session = URLSession(configuration: configuration, delegate: delegate, delegateQueue: nil)
         let task = session.dataTask(with: request)
         task.resume()
+        return (session, task)
+    }
+
+    private static func post(_ url: URL, body: Data, headers: [String: String], timeout: Double, shown: String)
+        throws -> (Int, Data)
+    {
+        let result = ResultBox()
+        let (session, task) = startPost(url, body: body, headers: headers, timeout: timeout, delegate: result)
+        defer { session.invalidateAndCancel() }
         // Linux's URLSession may overrun its own timeouts: a hard deadline cancels the task.
         guard result.done.wait(timeout: .now() + timeout + 2) == .success else {
             task.cancel()

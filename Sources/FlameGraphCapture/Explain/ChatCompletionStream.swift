@@ -20,21 +20,12 @@ extension ChatCompletionClient {
     ) throws -> String {
         var headers = ["Content-Type": "application/json", "Accept": "text/event-stream"]
         if let apiKey, !apiKey.isEmpty { headers["Authorization"] = "Bearer \(apiKey)" }
-        var request = URLRequest(url: url)
-        request.httpMethod = "POST"
-        request.httpBody = try JSONSerialization.data(withJSONObject: body(messages, model: model, stream: true))
-        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         let shown = displayed(url.absoluteString)
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = timeout
-        configuration.timeoutIntervalForResource = timeout
-        configuration.urlCache = nil
-        configuration.httpCookieStorage = nil
         let box = StreamBox()
-        let session = URLSession(configuration: configuration, delegate: box, delegateQueue: nil)
+        let (session, task) = startPost(
+            url, body: try JSONSerialization.data(withJSONObject: body(messages, model: model, stream: true)),
+            headers: headers, timeout: timeout, delegate: box)
         defer { session.invalidateAndCancel() }
-        let task = session.dataTask(with: request)
-        task.resume()
 
         var answer = ""
         let deadline = Date().addingTimeInterval(timeout)
