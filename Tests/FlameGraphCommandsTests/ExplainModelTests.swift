@@ -95,6 +95,12 @@ final class ExplainModelTests: CaptureTestCase {
         return "\(dir)/in.folded"
     }
 
+    /// `explain --stream` against the test server answering in `mode`.
+    func explainStreaming(_ mode: String) throws -> Run {
+        let port = try startServer(mode)
+        return try fg(["explain", "--input", try input(), "--api-url", "http://127.0.0.1:\(port)/v1", "--stream"])
+    }
+
     func testTheModelsAnswerFollowsTheOfflineFacts() throws {
         let port = try startServer("ok")
         let run = try fg(
@@ -221,15 +227,13 @@ final class ExplainModelTests: CaptureTestCase {
 
     /// A server that ignores "stream": true and answers with plain JSON still works.
     func testAServerThatDoesNotStreamIsReadWhole() throws {
-        let port = try startServer("ok")
-        let run = try fg(["explain", "--input", try input(), "--api-url", "http://127.0.0.1:\(port)/v1", "--stream"])
+        let run = try explainStreaming("ok")
         XCTAssertEqual(run.status, 0, run.stderr)
         XCTAssertTrue(run.stdout.contains("MODEL: start with tokenize"), run.stdout)
     }
 
     func testAStreamCutOffBeforeDoneExits69AfterTheOfflineSummary() throws {
-        let port = try startServer("cut")
-        let run = try fg(["explain", "--input", try input(), "--api-url", "http://127.0.0.1:\(port)/v1", "--stream"])
+        let run = try explainStreaming("cut")
         XCTAssertEqual(run.status, 69, run.stderr)
         XCTAssertTrue(run.stdout.contains("Hot spots:"), run.stdout)
         XCTAssertTrue(run.stdout.contains("MODEL-PART-1 MODEL-PART-2"), "what arrived stays printed: \(run.stdout)")
@@ -237,8 +241,7 @@ final class ExplainModelTests: CaptureTestCase {
     }
 
     func testAMalformedStreamEventExits69() throws {
-        let port = try startServer("badevent")
-        let run = try fg(["explain", "--input", try input(), "--api-url", "http://127.0.0.1:\(port)/v1", "--stream"])
+        let run = try explainStreaming("badevent")
         XCTAssertEqual(run.status, 69, run.stderr)
         XCTAssertTrue(run.stderr.contains("malformed stream event"), run.stderr)
         XCTAssertTrue(run.stdout.contains("Hot spots:") && run.stdout.contains("MODEL-PART-1"), run.stdout)
