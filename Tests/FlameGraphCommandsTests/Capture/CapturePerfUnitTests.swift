@@ -44,14 +44,20 @@ final class CapturePerfUnitTests: CaptureTestCase {
         }
     }
 
+    /// A `perf --cmd` capture of the workload at 999 Hz into NAME.svg, saved as the baseline (into the
+    /// directory store when given, else the repository's refs).
+    func saveCapture(_ name: String, store: String?, file: StaticString = #filePath, line: UInt = #line) throws -> Run {
+        let target = store.map { ["--store", $0] } ?? []
+        let r = try fg(
+            ["perf", "--cmd", "\(binary) 2000000 2000000 100", "--frequency", "999", "-o", dir + "/\(name).svg"]
+                + ["--save-baseline"] + target + ["--repo", dir + "/repo"] + repo)
+        XCTAssertEqual(r.status, 0, r.stderr, file: file, line: line)
+        return r
+    }
+
     func testACaptureIsDrawnAsTimeAndItsBaselineKeepsTheIntervalInBothStores() throws {
         let period = (1e9 / 999).rounded(.down)  // cpu-clock's fixed period at -F 999, in ns
-        let gitSave = try fg(
-            [
-                "perf", "--cmd", "\(binary) 2000000 2000000 100", "--frequency", "999", "-o", dir + "/p.svg",
-                "--save-baseline", "--repo", dir + "/repo",
-            ] + repo)
-        XCTAssertEqual(gitSave.status, 0, gitSave.stderr)
+        let gitSave = try saveCapture("p", store: nil)
         let captured = try XCTUnwrap(samplesCaptured(gitSave.stderr), gitSave.stderr)
         XCTAssertEqual(
             number(#"saved baseline cpuwork @ [0-9a-f]+ \(([0-9,]+) samples?\)"#, in: gitSave.stderr), captured,
@@ -72,12 +78,7 @@ final class CapturePerfUnitTests: CaptureTestCase {
         XCTAssertEqual(time, captured * period, accuracy: captured * period * 0.01, root.title)
 
         // The same capture into a directory store.
-        let dirSave = try fg(
-            [
-                "perf", "--cmd", "\(binary) 2000000 2000000 100", "--frequency", "999", "-o", dir + "/q.svg",
-                "--save-baseline", "--store", dir + "/store", "--repo", dir + "/repo",
-            ] + repo)
-        XCTAssertEqual(dirSave.status, 0, dirSave.stderr)
+        let dirSave = try saveCapture("q", store: dir + "/store")
         let capturedDir = try XCTUnwrap(samplesCaptured(dirSave.stderr), dirSave.stderr)
 
         let repository = try Repository(discoveringFrom: dir + "/repo")
@@ -104,12 +105,7 @@ final class CapturePerfUnitTests: CaptureTestCase {
     /// A baseline saved before perf captures carried their unit: the same period weights, labelled as
     /// samples, with no interval. It still loads, and the gate counts one sample per period.
     func testABaselineSavedWithoutTheIntervalStillGatesByItsPeriod() throws {
-        let save = try fg(
-            [
-                "perf", "--cmd", "\(binary) 2000000 2000000 100", "--frequency", "999", "-o", dir + "/a.svg",
-                "--save-baseline", "--store", dir + "/store", "--repo", dir + "/repo",
-            ] + repo)
-        XCTAssertEqual(save.status, 0, save.stderr)
+        let save = try saveCapture("a", store: dir + "/store")
         let before = try XCTUnwrap(samplesCaptured(save.stderr), save.stderr)
         let head = try Repository(discoveringFrom: dir + "/repo").headCommit()
         let metadataPath = try XCTUnwrap(
