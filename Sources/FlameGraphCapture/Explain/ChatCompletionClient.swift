@@ -136,7 +136,7 @@ public enum ChatCompletionClient {
 
     /// Collects the answer (at most `limit` bytes, then the task is cancelled) and refuses redirects,
     /// so the Authorization header never travels to another host.
-    private final class ResultBox: NSObject, URLSessionDataDelegate, @unchecked Sendable {
+    private final class ResultBox: RedirectRefusingDelegate, @unchecked Sendable {
         static let limit = 8 << 20
         let done = DispatchSemaphore(value: 0)
         private let lock = NSLock()
@@ -144,13 +144,6 @@ public enum ChatCompletionClient {
         private var data = Data()
         private var error: Error?
         private var tooLarge = false
-
-        func urlSession(
-            _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
-            newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void
-        ) {
-            completionHandler(nil)
-        }
 
         func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
             let over = lock.withLock { () -> Bool in
@@ -170,5 +163,15 @@ public enum ChatCompletionClient {
         }
 
         func get() -> (Int?, Data, Error?, Bool) { lock.withLock { (status, data, error, tooLarge) } }
+    }
+}
+
+/// A URLSession delegate that never follows a redirect: the API key must not travel to another host.
+class RedirectRefusingDelegate: NSObject, URLSessionDataDelegate, @unchecked Sendable {
+    func urlSession(
+        _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+        newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void
+    ) {
+        completionHandler(nil)
     }
 }

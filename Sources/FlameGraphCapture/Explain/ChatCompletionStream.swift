@@ -102,7 +102,7 @@ extension ChatCompletionClient {
     }
 
     /// Collects the stream on URLSession's queue; the caller takes what arrived (`take`) on its own.
-    final class StreamBox: NSObject, URLSessionDataDelegate, @unchecked Sendable {
+    final class StreamBox: RedirectRefusingDelegate, @unchecked Sendable {
         static let limit = 8 << 20
         let signal = DispatchSemaphore(value: 0)
         private let lock = NSLock()
@@ -120,13 +120,6 @@ extension ChatCompletionClient {
             var error: Error? = nil
             var tooLarge = false
             var malformedLine = false
-        }
-
-        func urlSession(
-            _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
-            newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void
-        ) {
-            completionHandler(nil)
         }
 
         func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
