@@ -145,7 +145,7 @@ public enum ChatCompletionClient {
         private var error: Error?
         private var tooLarge = false
 
-        func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
+        override func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
             let over = lock.withLock { () -> Bool in
                 self.data.append(data)
                 if self.data.count > Self.limit { tooLarge = true }
@@ -154,7 +154,7 @@ public enum ChatCompletionClient {
             if over { dataTask.cancel() }
         }
 
-        func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {
+        override func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {
             lock.withLock {
                 status = (task.response as? HTTPURLResponse)?.statusCode
                 self.error = error
@@ -167,7 +167,15 @@ public enum ChatCompletionClient {
 }
 
 /// A URLSession delegate that never follows a redirect: the API key must not travel to another host.
+///
+/// The two data callbacks are declared here and overridden by the subclasses: on Linux the protocol's
+/// requirements are bound to this class's witnesses (or to the protocol extension's empty defaults),
+/// so a method a subclass adds without `override` is never called.
 class RedirectRefusingDelegate: NSObject, URLSessionDataDelegate, @unchecked Sendable {
+    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {}
+
+    func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {}
+
     func urlSession(
         _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
         newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void

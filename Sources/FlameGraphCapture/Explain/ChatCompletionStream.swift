@@ -122,7 +122,7 @@ extension ChatCompletionClient {
             var malformedLine = false
         }
 
-        func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
+        override func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
             let over = lock.withLock { () -> Bool in
                 let response = dataTask.response as? HTTPURLResponse
                 state.status = response?.statusCode
@@ -144,7 +144,7 @@ extension ChatCompletionClient {
             signal.signal()
         }
 
-        func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {
+        override func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {
             lock.withLock {
                 state.status = (task.response as? HTTPURLResponse)?.statusCode ?? state.status
                 if state.isEventStream, let last = parser.finish() { state.events.append(last) }
