@@ -41,7 +41,7 @@ enum Rendering {
         try render.readFrameFiles(into: &options, quiet: quiet)
         let paletteMapPath = RenderOptionGroup.paletteMapPath
         var used: [String: Palette.RGB] = [:]
-        let svg = try FlameGraphSVG.render(profile, options: options, usedColors: &used)
+        let svg = try FlameGraphSVG.renderParts(profile, options: options, usedColors: &used)
         if render.consistentPalette {
             let merged = (options.paletteMap ?? [:]).merging(used) { old, _ in old }
             try OutputFile.write(Array(PaletteMapFile.serialize(merged).utf8), to: paletteMapPath)
@@ -49,6 +49,8 @@ enum Rendering {
         if let foldedOutput {
             try OutputFile.write(FoldedWriter.write(profile), to: foldedOutput)
         }
-        try OutputFile.write(svg, to: output)
+        try OutputFile.write(to: output) { emit in
+            for part in svg { try part.withUnsafeBytes { try emit($0) } }
+        }
     }
 }

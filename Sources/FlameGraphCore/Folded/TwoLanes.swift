@@ -21,6 +21,23 @@ enum TwoLanes {
         }
     }
 
+    /// Runs `body` on each of `items` (value types with their own state) on both cores, several pieces
+    /// a core so that one slow piece does not leave the other core idle; `items` come back in order.
+    static func each<T>(_ items: inout [T], _ body: (inout T) -> Void) {
+        items.withUnsafeMutableBufferPointer { buffer in
+            withoutActuallyEscaping(body) { body in
+                let work = UncheckedItems(base: buffer.baseAddress!, body: body)
+                DispatchQueue.concurrentPerform(iterations: buffer.count) { i in work.body(&work.base[i]) }
+            }
+        }
+    }
+
+    /// Items and the work on them, handed to Dispatch: each iteration touches only its own item.
+    private struct UncheckedItems<T>: @unchecked Sendable {
+        let base: UnsafeMutablePointer<T>
+        let body: (inout T) -> Void
+    }
+
     /// The two closures, handed to Dispatch: they touch disjoint state, which the compiler cannot see.
     private struct UncheckedPair: @unchecked Sendable {
         let first: () -> Void

@@ -53,4 +53,16 @@ struct ByteBuffer {
 
     @inline(__always)
     mutating func append(_ other: [UInt8]) { bytes.append(contentsOf: other) }
+
+    /// `rgb(r,g,b)`, as `Palette.RGB.description` writes it.
+    @inline(__always)
+    mutating func rgb(_ c: Palette.RGB) {
+        raw("rgb(")
+        int(c.r)
+        raw(",")
+        int(c.g)
+        raw(",")
+        int(c.b)
+        raw(")")
+    }
 }

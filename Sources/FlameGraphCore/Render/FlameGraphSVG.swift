@@ -1,6 +1,8 @@
 /// Draws a profile as a standalone, interactive SVG flame graph (structure: `docs/SVG_FORMAT.md`).
 public enum FlameGraphSVG {
     static let xpad = 10.0
+    /// Below this many frames one lane is quicker than starting others.
+    public static let framesForTwoLanes = 20_000
 
     /// Renders `profile`. Fails (bad input) when there is nothing to draw.
     public static func render(_ profile: Profile, options: RenderOptions) throws -> [UInt8] {
@@ -21,6 +23,16 @@ public enum FlameGraphSVG {
         _ profile: Profile, options: RenderOptions, usedColors: inout [String: Palette.RGB],
         decorator: (any FrameDecorator)? = nil
     ) throws -> [UInt8] {
+        let parts = try renderParts(profile, options: options, usedColors: &usedColors, decorator: decorator)
+        return parts.count == 1 ? parts[0] : Array(parts.joined())
+    }
+
+    /// The SVG as consecutive parts (a large graph is written on both cores in pieces): a file writer
+    /// writes them one after the other instead of copying them into one buffer first.
+    public static func renderParts(
+        _ profile: Profile, options: RenderOptions, usedColors: inout [String: Palette.RGB],
+        decorator: (any FrameDecorator)? = nil, piecesFrom: Int = framesForTwoLanes
+    ) throws -> [[UInt8]] {
         let total = profile.totalWeight
         guard total > 0, total.isFinite else {
             throw FlameGraphError(.badInput, "no stack counts found: the profile has no samples to draw")
@@ -40,9 +52,10 @@ public enum FlameGraphSVG {
             : FlameLayoutBuilder.layout(profile, minWidth: minWeight)
         var writer = Writer(
             profile: profile, options: options, layout: layout, framesWidth: framesWidth, decorator: decorator)
+        writer.piecesFrom = piecesFrom
         writer.write()
         usedColors = writer.usedColors
-        return writer.out.bytes
+        return writer.finished + [writer.out.bytes]
     }
 
     struct Writer {
@@ -52,6 +65,8 @@ public enum FlameGraphSVG {
         let framesWidth: Double
         let decorator: (any FrameDecorator)?
         var out = ByteBuffer()
+        /// Parts written before `out` (see `renderParts`).
+        var finished: [[UInt8]] = []
         var escapedNames: [[UInt8]?]
         var colorCache: [Palette.RGB?]
         var random: SeededRandom
@@ -64,6 +79,8 @@ public enum FlameGraphSVG {
         let imageHeight: Double
         let hasLegend: Bool
         var maxDelta = 0.0
+        /// From how many frames the frames are written in pieces (tests compare with one lane).
+        var piecesFrom = FlameGraphSVG.framesForTwoLanes
 
         init(
             profile: Profile, options: RenderOptions, layout: FlameLayout, framesWidth: Double,
@@ -95,11 +112,17 @@ public enum FlameGraphSVG {
             }
         }
 
+        /// Whether the frames are written on both cores in pieces: a large graph whose colours do not
+        /// depend on the frames written before (a differential decorator and `--random` colours keep
+        /// state from frame to frame).
+        var writesInPieces: Bool {
+            layout.frames.count >= piecesFrom && decorator == nil && options.colorMode == .hashed
+        }
+
         mutating func write() {
-            out.bytes.reserveCapacity(layout.frames.count * 260 + 8192)
+            out.bytes.reserveCapacity((writesInPieces ? 0 : layout.frames.count * 260) + 8192)
             header()
-            frames()
-            if options.embedStacks { EmbeddedStacks.write(profile, to: &out) }
+            frames(embed: options.embedStacks)
             out.raw("</svg>\n")
         }
     }

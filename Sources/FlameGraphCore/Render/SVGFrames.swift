@@ -3,16 +3,69 @@ extension FlameGraphSVG.Writer {
     /// Space between a frame's edges and its label, in pixels (the script uses the same).
     static let textInset = 3.0
 
-    mutating func frames() {
+    /// Writes the frames, then the embedded stacks when `embed`.
+    mutating func frames(embed: Bool) {
         out.raw("<svg id=\"frames\" x=\"10\" width=\"")
         out.fixed(framesWidth, 0)
         out.raw("\" total_samples=\"")
         out.text(NumberFormatting.weight(layout.total))
         out.raw("\">\n")
+        let all = layout.frames[...]
+        guard writesInPieces else {
+            writeFrames(all)
+            out.raw("</svg>\n")
+            if embed { EmbeddedStacks.write(profile, to: &out) }
+            return
+        }
+        // Pieces written on both cores, each into its own buffer with its own name and colour caches,
+        // kept in order: the bytes are those one lane writes. The embedded stacks are one more piece,
+        // started first: it is the largest.
+        let count = 8
+        var lane = self
+        lane.out = ByteBuffer(capacity: all.count * 260 / count + 8192)
+        let bounds = (0...count).map { all.startIndex + all.count * $0 / count }
+        var pieces: [Piece] = embed ? [.stacks(ByteBuffer())] : []
+        pieces += (0..<count).map { .frames(bounds[$0]..<bounds[$0 + 1], lane) }
+        let profile = self.profile
+        TwoLanes.each(&pieces) { piece in
+            let work = piece
+            piece = .taken  // the piece's buffer stays uniquely referenced while it grows
+            switch work {
+            case .frames(let range, var writer):
+                writer.writeFrames(all[range])
+                piece = .frames(range, writer)
+            case .stacks(var buffer):
+                EmbeddedStacks.write(profile, to: &buffer)
+                piece = .stacks(buffer)
+            case .taken: break
+            }
+        }
+        // The pieces become parts of the output as they are, not copied into `out`.
+        finished.append(out.bytes)
+        for case .frames(_, let writer) in pieces {
+            finished.append(writer.out.bytes)
+            usedColors.merge(writer.usedColors) { a, _ in a }
+        }
+        out = ByteBuffer(capacity: 64)
+        out.raw("</svg>\n")
+        for case .stacks(let buffer) in pieces {
+            finished.append(out.bytes)
+            out = buffer
+        }
+    }
+
+    /// Work for one core: a run of frames with its own writer, or the embedded stacks.
+    enum Piece {
+        case frames(Range<Int>, FlameGraphSVG.Writer)
+        case stacks(ByteBuffer)
+        case taken
+    }
+
+    mutating func writeFrames(_ frames: ArraySlice<LaidOutFrame>) {
         let charWidth = fontSize * options.fontWidth
         let inset = Self.textInset
         let total = layout.total
-        for f in layout.frames {
+        for f in frames {
             let nameID = f.node == 0 ? -1 : profile.name[Int(f.node)]
             let y: Double =
                 options.inverted
@@ -38,7 +91,7 @@ extension FlameGraphSVG.Writer {
             out.raw(" fill=\"")
             let fill =
                 decorator.flatMap { f.node != 0 ? $0.fill(node: f.node) : nil } ?? color(for: f, nameID: nameID)
-            out.text(fill.description)
+            out.rgb(fill)
             if let stroke = decorator.flatMap({ f.node != 0 ? $0.stroke(node: f.node) : nil }) {
                 out.raw("\" stroke=\"")
                 out.text(stroke.description)
@@ -61,7 +114,6 @@ extension FlameGraphSVG.Writer {
             label(nameID, nameBytes, chars)
             out.raw(attrs?.href != nil ? "</text></a>\n" : "</text></g>\n")
         }
-        out.raw("</svg>\n")
     }
 
     /// Opens a frame element: `<g>`, or `<a>` for a frame with a link, with its extra attributes.
@@ -90,9 +142,18 @@ extension FlameGraphSVG.Writer {
     mutating func titleCounts(_ f: LaidOutFrame) {
         let total = layout.total
         out.raw(" (")
-        out.text(WeightFormat.describe(f.width, unit: profile.unit, countName: options.countName))
-        out.raw(", ")
-        out.text(NumberFormatting.percent(f.width, of: total))
+        if profile.unit == .samples && options.countName == nil {
+            // The common case written as bytes (the same text `WeightFormat.describe` and
+            // `NumberFormatting.percent` give, without two strings per frame).
+            NumberFormatting.appendGrouped(f.width, to: &out.bytes)
+            out.raw(f.width == 1 ? " sample, " : " samples, ")
+            let p = total > 0 ? f.width / total * 100 : 0
+            if p == 100 { out.raw("100%") } else { out.fixed(p, 2); out.raw("%") }
+        } else {
+            out.text(WeightFormat.describe(f.width, unit: profile.unit, countName: options.countName))
+            out.raw(", ")
+            out.text(NumberFormatting.percent(f.width, of: total))
+        }
         if options.coloring == .differential && f.node != 0 {
             // Before → after, in that order, as every differential text reads.
             let d = f.selfAfter - f.selfBefore
