@@ -72,64 +72,13 @@ struct ExplainCommand: ParsableCommand {
         let profile = try ProfileLoader.load(inputs.input, format: inputs.format, options: options, quiet: quiet)
         let explanation = HotSpotExplainer.explain(
             profile, top: top, measure: measure.flatMap(ExplanationMeasure.init(rawValue:)))
-        var text = markdown ? ExplanationMarkdown.render(explanation) : ExplanationText.render(explanation)
-        // Frame names and the model's answer are untrusted: no control, C1 or bidi-override character
-        // reaches a terminal (TerminalText).
-        guard let endpoint else { return try OutputFile.write(Array(TerminalText.lines(text).utf8), to: output) }
-        let messages: [ChatCompletionClient.Message] = [
-            .init(role: "system", content: ModelPrompt.system(explanation.measure)),
-            .init(role: "user", content: ModelPrompt.user(explanation)),
-        ]
-        let apiKey = CLIContext.current.value("RESQ_API_KEY")
-        if stream && output == "-" {
-            return try streamToStdout(text, messages: messages, endpoint: endpoint, apiKey: apiKey)
+        let text = markdown ? ExplanationMarkdown.render(explanation) : ExplanationText.render(explanation)
+        guard let endpoint else {
+            // Frame names are untrusted: TerminalText keeps control and bidi characters off the terminal.
+            return try OutputFile.write(Array(TerminalText.lines(text).utf8), to: output)
         }
-        let answer: String
-        do {
-            answer =
-                stream
-                ? try ChatCompletionClient.stream(
-                    messages, model: model, url: endpoint, apiKey: apiKey, timeout: Double(timeout), onText: { _ in })
-                : try ChatCompletionClient.complete(
-                    messages, model: model, url: endpoint, apiKey: apiKey, timeout: Double(timeout))
-        } catch {
-            try OutputFile.write(Array(TerminalText.lines(text).utf8), to: output)  // the offline facts stand alone
-            throw error
-        }
-        text += heading + answer.trimmingCharacters(in: .whitespacesAndNewlines) + "\n"
-        try OutputFile.write(Array(TerminalText.lines(text).utf8), to: output)
-    }
-
-    var heading: String {
-        markdown ? "\n### What the model says (\(model))\n\n" : "\nWhat the model says (\(model)):\n\n"
-    }
-
-    /// --stream to stdout: the offline facts first, then the answer piece by piece as it arrives
-    /// (leading blank space dropped, each piece cleaned for the terminal); on a failure the pieces
-    /// already printed stay, the line is ended, and the error (69) follows.
-    private func streamToStdout(
-        _ offline: String, messages: [ChatCompletionClient.Message], endpoint: URL, apiKey: String?
-    ) throws {
-        let out = CLIContext.current.stdout
-        try out(Array(TerminalText.lines(offline).utf8))
-        var started = false
-        do {
-            _ = try ChatCompletionClient.stream(
-                messages, model: model, url: endpoint, apiKey: apiKey, timeout: Double(timeout)
-            ) { piece in
-                var piece = Substring(piece)
-                if !started {
-                    piece = piece.drop(while: { $0.isWhitespace })
-                    guard !piece.isEmpty else { return }
-                    started = true
-                    try out(Array(TerminalText.lines(heading).utf8))
-                }
-                try out(Array(TerminalText.lines(String(piece)).utf8))
-            }
-        } catch {
-            if started { try? out(Array("\n".utf8)) }
-            throw error
-        }
-        try out(Array("\n".utf8))
+        let model = ExplainModelOutput(
+            endpoint: endpoint, model: model, timeout: timeout, stream: stream, markdown: markdown)
+        try model.write(text, explanation: explanation, to: output)
     }
 }
