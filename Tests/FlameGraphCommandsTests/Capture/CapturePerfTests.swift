@@ -231,7 +231,9 @@ final class CapturePerfTests: CaptureTestCase {
     }
 
     func testTargetExitingBeforeAnySampleIsNoSamples() throws {
-        let sleeper = try start("/bin/sleep", ["0.7"])
+        // Asleep for 3 s: long enough for perf to attach on a loaded runner (at 0.7 s it sometimes
+        // exited first), and never on a CPU, so cpu-clock takes no sample.
+        let sleeper = try start("/bin/sleep", ["3"])
         let r = try fg(["perf", "--pid", "\(sleeper.processIdentifier)", "--duration", "10", "-o", dir + "/z.svg"])
         XCTAssertEqual(r.status, 65, r.stderr)
         XCTAssertTrue(r.stderr.contains("no samples"), r.stderr)
