@@ -196,7 +196,8 @@ public enum DiffEngine {
                 // A helper that grew far less than its caller (a shared `spin` at +1 pp under a `tokenize`
                 // at +30 pp) is not the cause: the caller calls it more.
                 guard let cj = regressed[callee],
-                    frames[cj].totalDelta >= frames[ci].totalDelta - threshold
+                    GateDecision.calleeAccountsFor(
+                        caller: frames[ci].totalDelta, callee: frames[cj].totalDelta, threshold: threshold)
                 else { continue }
                 let b = remainder(before, caller, callee), a = remainder(after, caller, callee)
                 let growth = (share(a.weight, a.total) - share(b.weight, b.total)) * 100

@@ -46,6 +46,16 @@ public enum GateDecision {
         return room > 0 ? 2 * phi / room : .infinity
     }
 
+    /// Whether a callee that grew `callee` pp can account for its caller's growth of `caller` pp: it
+    /// grew about as much (within the threshold) or at least half as much — the rest of the caller is
+    /// then tested on its own (`DiffEngine.explainCallers`). A shared helper at +1 pp under a function
+    /// at +30 pp is not the cause (the function calls it more); a callee at +9 pp under a caller at
+    /// +11 pp is (the caller's other callees moved by noise: a fixed 1 pp margin let that noise name
+    /// the caller first in 8–30 % of +9 pp comparisons with 5 rounds, docs/GATE.md).
+    static func calleeAccountsFor(caller: Double, callee: Double, threshold: Double) -> Bool {
+        callee >= min(caller - threshold, caller / 2)
+    }
+
     /// Holm's step-down on `candidates` (indices into `pValues`): adjusted p-values, monotone.
     public static func holm(_ pValues: [Double], candidates: [Int]) -> [Int: Double] {
         let order = candidates.sorted { pValues[$0] != pValues[$1] ? pValues[$0] < pValues[$1] : $0 < $1 }
@@ -122,7 +132,10 @@ public enum GateDecision {
             let name = frames[i].name
             for callee in below[name] ?? [] {
                 guard let j = byName[callee], !(below[callee]?.contains(name) ?? false) else { continue }
-                if frames[i].delta(metric) - frames[j].delta(metric) <= (frames[i].threshold ?? settings.threshold) {
+                if calleeAccountsFor(
+                    caller: frames[i].delta(metric), callee: frames[j].delta(metric),
+                    threshold: frames[i].threshold ?? settings.threshold)
+                {
                     explained.insert(i)
                     break
                 }
