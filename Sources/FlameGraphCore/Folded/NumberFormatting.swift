@@ -148,9 +148,8 @@ public enum NumberFormatting {
 
     /// A percentage as the peers print it: two decimals, and `100%` without decimals.
     public static func percent(_ part: Double, of total: Double) -> String {
-        guard total > 0 else { return "0.00%" }
-        let p = part / total * 100
-        if p == 100 { return "100%" }
-        return fixed(p, decimals: 2) + "%"
+        var out = ByteBuffer(capacity: 8)
+        out.percent(part, of: total)
+        return String(decoding: out.bytes, as: UTF8.self)
     }
 }

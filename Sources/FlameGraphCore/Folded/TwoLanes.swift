@@ -25,8 +25,9 @@ enum TwoLanes {
     /// a core so that one slow piece does not leave the other core idle; `items` come back in order.
     static func each<T>(_ items: inout [T], _ body: (inout T) -> Void) {
         items.withUnsafeMutableBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return }  // no items
             withoutActuallyEscaping(body) { body in
-                let work = UncheckedItems(base: buffer.baseAddress!, body: body)
+                let work = UncheckedItems(base: base, body: body)
                 DispatchQueue.concurrentPerform(iterations: buffer.count) { i in work.body(&work.base[i]) }
             }
         }

@@ -54,6 +54,15 @@ struct ByteBuffer {
     @inline(__always)
     mutating func append(_ other: [UInt8]) { bytes.append(contentsOf: other) }
 
+    /// A percentage as the peers print it (`NumberFormatting.percent`): two decimals, `100%` without.
+    mutating func percent(_ part: Double, of total: Double) {
+        guard total > 0 else { return raw("0.00%") }
+        let p = part / total * 100
+        if p == 100 { return raw("100%") }
+        fixed(p, 2)
+        raw("%")
+    }
+
     /// `rgb(r,g,b)`, as `Palette.RGB.description` writes it.
     @inline(__always)
     mutating func rgb(_ c: Palette.RGB) {

@@ -94,7 +94,7 @@ extension FlameGraphSVG.Writer {
             out.rgb(fill)
             if let stroke = decorator.flatMap({ f.node != 0 ? $0.stroke(node: f.node) : nil }) {
                 out.raw("\" stroke=\"")
-                out.text(stroke.description)
+                out.rgb(stroke)
                 out.raw("\" stroke-width=\"1.5")
             }
             out.raw("\" fg:x=\"")
@@ -143,17 +143,14 @@ extension FlameGraphSVG.Writer {
         let total = layout.total
         out.raw(" (")
         if profile.unit == .samples && options.countName == nil {
-            // The common case written as bytes (the same text `WeightFormat.describe` and
-            // `NumberFormatting.percent` give, without two strings per frame).
+            // The common case as bytes (what `WeightFormat.describe` gives, without a string per frame).
             NumberFormatting.appendGrouped(f.width, to: &out.bytes)
-            out.raw(f.width == 1 ? " sample, " : " samples, ")
-            let p = total > 0 ? f.width / total * 100 : 0
-            if p == 100 { out.raw("100%") } else { out.fixed(p, 2); out.raw("%") }
+            out.raw(WeightFormat.sampleNoun(f.width))
         } else {
             out.text(WeightFormat.describe(f.width, unit: profile.unit, countName: options.countName))
-            out.raw(", ")
-            out.text(NumberFormatting.percent(f.width, of: total))
         }
+        out.raw(", ")
+        out.percent(f.width, of: total)
         if options.coloring == .differential && f.node != 0 {
             // Before → after, in that order, as every differential text reads.
             let d = f.selfAfter - f.selfBefore

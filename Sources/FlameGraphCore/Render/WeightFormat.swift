@@ -16,13 +16,16 @@ public enum WeightFormat {
     public static func describe(_ w: Double, unit: WeightUnit, countName: String? = nil) -> String {
         if let countName { return NumberFormatting.grouped(w) + " " + countName }
         switch unit {
-        case .samples: return NumberFormatting.grouped(w) + (w == 1 ? " sample" : " samples")
+        case .samples: return NumberFormatting.grouped(w) + sampleNoun(w).description
         case .count: return NumberFormatting.grouped(w) + (w == 1 ? " event" : " events")
         case .nanoseconds: return duration(nanoseconds: w)
         case .microseconds: return duration(nanoseconds: w * 1000)
         case .bytes: return bytes(w)
         }
     }
+
+    /// " sample" for exactly one, else " samples" (the SVG writer appends it as bytes).
+    static func sampleNoun(_ w: Double) -> StaticString { w == 1 ? " sample" : " samples" }
 
     /// "850 ns", "12.3 µs", "153 ms", "2.88 s", "1,234 s": three significant digits below 1,000 s.
     public static func duration(nanoseconds ns: Double) -> String {
