@@ -14,7 +14,7 @@ final class BaselineCommandTests: XCTestCase {
         try git("commit", "-q", "--allow-empty", "-m", "A")
         try "app;main;hot 6000\napp;main;other 14000\n".write(
             toFile: repo + "/base.folded", atomically: true, encoding: .utf8)
-        try "app;main;hot 7000\napp;main;other 13000\n".write(
+        try "app;main;hot 7600\napp;main;other 12400\n".write(
             toFile: repo + "/worse.folded", atomically: true, encoding: .utf8)
         try "app;main;hot 6020\napp;main;other 13980\n".write(
             toFile: repo + "/same.folded", atomically: true, encoding: .utf8)
@@ -81,7 +81,7 @@ final class BaselineCommandTests: XCTestCase {
         XCTAssertTrue(again.stderr.contains("--force"))
         XCTAssertEqual(try fg(["baseline", "save", "--service", "api", "-i", "worse.folded", "--force"]).status, 0)
         let show = try fg(["baseline", "show", "--service", "api"])
-        XCTAssertEqual(String(decoding: show.stdout, as: UTF8.self), "app;main;hot 7000\napp;main;other 13000\n")
+        XCTAssertEqual(String(decoding: show.stdout, as: UTF8.self), "app;main;hot 7600\napp;main;other 12400\n")
         let list = String(decoding: try fg(["baseline", "list"]).stdout, as: UTF8.self)
         XCTAssertTrue(list.contains("api") && list.contains("web") && list.contains("20000"), list)
         XCTAssertEqual(try fg(["baseline", "delete", "--service", "api", "--commit", "HEAD"]).status, 0)

@@ -44,6 +44,9 @@ struct GateOptionGroup: ParsableArguments {
     @Option(name: [.customLong("session-variance")], help: .private)
     var sessionVariance: Double?
 
+    @Option(name: [.customLong("prior-degrees")], help: .private)
+    var priorDegrees: Double?
+
     @Flag(name: [.customLong("per-frame")], help: .private)
     var perFrame = false
 
@@ -100,6 +103,7 @@ struct GateOptionGroup: ParsableArguments {
         if let inconclusiveLevel { settings.inconclusiveLevel = inconclusiveLevel }
         if perFrame { settings.familyWise = false }
         if let sessionVariance { settings.noise.sessionVariance = sessionVariance }
+        if let priorDegrees { settings.noise.priorDegrees = priorDegrees }
         return settings
     }
 

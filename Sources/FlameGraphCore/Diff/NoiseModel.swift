@@ -5,8 +5,8 @@
 /// row, the scheduler and neighbours shift whole stretches of time), and two processes of the same
 /// code differ a little more than two stretches of one process do. So φ is measured where the
 /// comparison's own noise is: between its two sides, across the stacks that did not move
-/// (`StackCells`), shrunk towards a calibrated prior φ₀ for the few degrees of freedom one pair gives,
-/// plus a between-session term κ that more samples do not shrink.
+/// (`StackCells`), shrunk for the few degrees of freedom one pair gives towards a calibrated prior:
+/// φ₀ plus a between-session term κ that more samples do not shrink.
 ///
 /// Rounds and earlier baselines are measured too (`replicateDispersion`, in every report) but do not
 /// set φ: rounds of one process agree more than two processes do (pooling them let a CPU-hog A/A
@@ -16,16 +16,17 @@
 public enum NoiseModel {
     public struct Settings: Sendable, Equatable {
         /// φ₀, the prior: what one pair of captures is shrunk towards. Measured by `ci/calibrate`.
-        public var defaultDispersion = 1.2
+        public var defaultDispersion = 1.6
         /// The conservative value when the comparison has fewer than three stacks (nothing to measure
         /// between the sides): shrunk towards by the rounds' own φ if there are rounds, else used as is.
         public var unmeasuredDispersion = 2.0
-        /// The prior's weight in degrees of freedom (one pair of captures of a small program gives 5–15).
-        public var priorDegrees = 2.0
+        /// The prior's weight in degrees of freedom. One pair of captures of a small program gives 2–6
+        /// (cells weighted by share, `StackCells`), too few to trust alone.
+        public var priorDegrees = 8.0
         /// κ: the share variance between capture sessions (processes, CI jobs) that rounds of one session
-        /// do not show, per p(1 − p). It does not shrink with more samples, so it adds
-        /// 2κ / (1/N_before + 1/N_after) to φ. Measured by `ci/calibrate` (a CPU-hog neighbour makes it).
-        public var sessionVariance = 0.0007
+        /// do not show, per p(1 − p). It does not shrink with more samples: the prior for a comparison
+        /// is φ₀ + 2κ / (1/N_before + 1/N_after). Measured by `ci/calibrate` (a CPU-hog neighbour makes it).
+        public var sessionVariance = 0.001
         /// Expected samples a frame or stack needs on the smaller side to enter an estimate on its own:
         /// below that the χ² term is dominated by counting noise.
         public var minExpected = 5.0
@@ -34,27 +35,45 @@ public enum NoiseModel {
 
     /// What the comparison uses.
     public struct Estimate: Sendable, Equatable {
-        /// φ as measured between the sides (with the prior); nil when the comparison has too few stacks.
+        /// φ as measured: between the sides (share-weighted stack cells), or — when the comparison has
+        /// too few stacks — between its rounds; nil when there is nothing to measure.
         public var measured: Double?
-        /// Degrees of freedom behind `measured` (the comparison's stacks plus the prior's).
+        /// Degrees of freedom behind `measured` (0 when nothing was measured).
         public var degrees: Double
+        /// Whether `measured` is between the sides (else between rounds, or nothing).
+        public var betweenSides: Bool
+        /// What the measurement is shrunk towards: φ₀ plus the session term between the sides; the
+        /// conservative value when it can only be measured between rounds or not at all.
+        public var prior: Double
+        /// The prior's weight in degrees of freedom.
+        public var priorDegrees: Double
+        /// The session term at these sample counts, 2κ / (1/N_before + 1/N_after).
+        public var session: Double
         /// Replicate groups that contributed (before rounds, after rounds, history) and their sizes.
         public var replicates: [Int]
         /// φ between the replicates (rounds, earlier baselines), when there are any: for the reports.
         public var replicateDispersion: Double?
-        /// The dispersion the test uses: the measured value (never below 1) plus the session term.
+        /// The dispersion the test uses, never below 1.
         public var effective: Double
         /// True when the conservative default applies alone (nothing measured).
         public var usesDefault: Bool
 
         public var description: String {
-            let eff = NumberFormatting.fixed(effective, decimals: 2)
-            guard let measured else { return "default dispersion φ = \(eff) (nothing to measure it on)" }
-            let m = NumberFormatting.fixed(measured, decimals: 2)
-            let dfText = NumberFormatting.fixed(degrees, decimals: 0)
-            var text = "dispersion φ = \(eff) (measured \(m) between the sides on \(dfText) df"
-            if let r = replicateDispersion { text += "; \(NumberFormatting.fixed(r, decimals: 2)) between rounds" }
-            return text + ", plus the session term)"
+            func f(_ x: Double) -> String { NumberFormatting.fixed(x, decimals: 2) }
+            let eff = f(effective)
+            let rounds = replicateDispersion.map { "; \(f($0)) between rounds" } ?? ""
+            guard let measured else {
+                return
+                    "default dispersion φ = \(eff) (the conservative \(f(prior)) plus the session term \(f(session)): nothing to measure it on)"
+            }
+            let df = NumberFormatting.fixed(degrees, decimals: 0)
+            let weight = NumberFormatting.fixed(priorDegrees, decimals: 0)
+            guard betweenSides else {
+                return
+                    "dispersion φ = \(eff) (too few stacks to compare the sides: \(f(measured)) between rounds on \(df) df, shrunk towards the conservative \(f(prior)) on \(weight) df, plus the session term \(f(session)))"
+            }
+            return
+                "dispersion φ = \(eff) (\(f(measured)) between the sides on \(df) df, shrunk towards φ₀ + session term = \(f(prior - session)) + \(f(session)) on \(weight) df\(rounds))"
         }
     }
 
@@ -104,21 +123,27 @@ public enum NoiseModel {
         let phi0 = settings.defaultDispersion
         let session = nb > 0 && na > 0 ? 2 * settings.sessionVariance / (1 / nb + 1 / na) : 0
         let replicate = pearson(groups, settings: settings).map { $0.chi2 / $0.df }
-        let prior = settings.priorDegrees
+        let weight = settings.priorDegrees
         guard let between else {
             // Nothing between the sides: rounds (one process) are all there is, shrunk towards the
-            // conservative value; without them that value alone, and the report says so.
+            // conservative value, and the session term (which rounds of one process cannot show) added;
+            // without rounds that value alone, and the report says so.
             let rounds = pearson(groups, settings: settings)
             let fallback = settings.unmeasuredDispersion
-            let phi = rounds.map { (prior * fallback + $0.chi2) / (prior + $0.df) } ?? fallback
+            let phi = rounds.map { (weight * fallback + $0.chi2) / (weight + $0.df) } ?? fallback
             return Estimate(
-                measured: rounds == nil ? nil : phi, degrees: prior + (rounds?.df ?? 0), replicates: sizes,
+                measured: rounds.map { $0.chi2 / $0.df }, degrees: rounds?.df ?? 0, betweenSides: false,
+                prior: fallback, priorDegrees: weight, session: session, replicates: sizes,
                 replicateDispersion: replicate, effective: max(1, phi) + session, usesDefault: rounds == nil)
         }
-        let degrees = prior + between.df
-        let measured = (prior * phi0 + between.chi2) / degrees
+        // The sides are two sessions: what they differ by already holds the session term, so the
+        // measurement is shrunk towards the prior for this comparison (φ₀ plus the session term at these
+        // sample counts) instead of having the session term added on top of it.
+        let prior = phi0 + session
+        let phi = (weight * prior + between.chi2) / (weight + between.df)
         return Estimate(
-            measured: measured, degrees: degrees, replicates: sizes, replicateDispersion: replicate,
-            effective: max(1, measured) + session, usesDefault: false)
+            measured: between.chi2 / between.df, degrees: between.df, betweenSides: true, prior: prior,
+            priorDegrees: weight, session: session, replicates: sizes, replicateDispersion: replicate,
+            effective: max(1, phi), usesDefault: false)
     }
 }

@@ -41,9 +41,17 @@ public enum StackCells {
         return out
     }
 
-    /// Pearson χ² and its degrees of freedom for the table of `before` × `after` cells, with cells
-    /// expected to hold fewer than `minExpected` samples on the smaller side pooled into one.
-    /// nil when fewer than three cells remain (two cells are one share: nothing to pool over).
+    /// The dispersion between the sides on the `before` × `after` table of cells, as (χ², df) with
+    /// χ²/df the estimate: each cell's standardised squared difference d² / (p(1 − p)(1/N_b + 1/N_a)),
+    /// averaged with the cell's share p as its weight, on the Kish effective number of cells minus one
+    /// degrees of freedom. Cells expected to hold fewer than `minExpected` samples on the smaller side
+    /// are pooled into one. nil when fewer than three cells remain (two cells are one share).
+    ///
+    /// Why weighted: a sampler's artefacts (py-spy's torn stacks, a frame missing from a path) make
+    /// small cells whose rate differs between processes far more than p(1 − p) says; counted equally
+    /// they set φ for the big frames the gate tests (a CPU-hog +9 pp comparison measured φ = 13–16 on
+    /// three such cells of 2 % of the samples). Weighted by share, φ is the noise where the gated
+    /// samples are (docs/GATE.md).
     public static func pearson(
         before: [Profile], after: [Profile], excluding excluded: String?, minExpected: Double
     ) -> (chi2: Double, df: Double)? {
@@ -53,12 +61,16 @@ public enum StackCells {
         let smaller = min(nb, na)
         var keys = Set(b.cells.keys)
         keys.formUnion(a.cells.keys)
-        var chi2 = 0.0, cells = 0
+        var weighted = 0.0, weights = 0.0, squares = 0.0, cells = 0
         var otherB = 0.0, otherA = 0.0
-        func term(_ kb: Double, _ ka: Double) -> Double {
+        func add(_ kb: Double, _ ka: Double) {
             let p = (kb + ka) / (nb + na)
+            cells += 1
+            guard p < 1 else { return }
             let d = ka / na - kb / nb
-            return d * d / (p * (1 / nb + 1 / na))
+            weighted += p * d * d / (p * (1 - p) * (1 / nb + 1 / na))
+            weights += p
+            squares += p * p
         }
         for key in keys.sorted() {  // a fixed order: the same inputs give the same bits
             let kb = b.cells[key] ?? 0, ka = a.cells[key] ?? 0
@@ -67,14 +79,12 @@ public enum StackCells {
                 otherA += ka
                 continue
             }
-            chi2 += term(kb, ka)
-            cells += 1
+            add(kb, ka)
         }
-        if otherB + otherA > 0, smaller * (otherB + otherA) / (nb + na) >= minExpected {
-            chi2 += term(otherB, otherA)
-            cells += 1
-        }
-        return cells >= 3 ? (chi2, Double(cells - 1)) : nil
+        if otherB + otherA > 0, smaller * (otherB + otherA) / (nb + na) >= minExpected { add(otherB, otherA) }
+        guard cells >= 3, weights > 0 else { return nil }
+        let df = max(weights * weights / squares - 1, 1)
+        return (weighted / weights * df, df)
     }
 
     static func fnv1a(_ s: String) -> UInt64 {

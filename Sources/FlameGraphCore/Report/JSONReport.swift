@@ -21,7 +21,9 @@ public enum JSONReport {
                 "      \"samples_before\": \(num(r.samplesBefore)),\n      \"samples_after\": \(num(r.samplesAfter)),\n"
             s +=
                 "      \"noise\": {\"dispersion\": \(num(r.noise.effective)), \"measured\": \(r.noise.measured.map(num) ?? "null"), "
-            s += "\"degrees_of_freedom\": \(num(r.noise.degrees)), \"default\": \(r.noise.usesDefault), "
+            s += "\"degrees_of_freedom\": \(num(r.noise.degrees)), \"between_sides\": \(r.noise.betweenSides), "
+            s += "\"prior\": \(num(r.noise.prior)), \"prior_degrees_of_freedom\": \(num(r.noise.priorDegrees)), "
+            s += "\"session_term\": \(num(r.noise.session)), \"default\": \(r.noise.usesDefault), "
             s += "\"replicates\": [\(r.noise.replicates.map(String.init).joined(separator: ", "))]},\n"
             s += "      \"regressions\": [\(r.regressions.map { string($0.name) }.joined(separator: ", "))],\n"
             s += "      \"inconclusive\": [\(r.inconclusiveFrames.map { string($0.name) }.joined(separator: ", "))],\n"
