@@ -1,9 +1,12 @@
 """Captures the calibration corpus once (used by `ci/calibrate`): real py-spy and perf captures of the
-workloads here, A (as written) and B (tokenize 50 % slower), with and without a CPU-hog neighbour pinned
-to core 0. Each session is one process sampled in ROUNDS back-to-back rounds of SECONDS at 100 Hz;
+workloads here, A (as written) and B (one function 50 % slower), with and without a CPU-hog neighbour
+pinned to core 0. Each session is one process sampled in ROUNDS back-to-back rounds of SECONDS at 100 Hz;
 py-spy rounds are saved as folded stacks (`raw`), perf rounds as `perf script` text.
 
-Layout: OUT/{pyspy,perf}/{quiet,hog}/{A,B}/sNN/rK.{folded,perf}
+Tools: `pyspy` (workload.py, py-spy --nonblocking), `perf` (workload.c), `requests` (requests.py,
+py-spy in its default blocking mode, as `flame-graph python` runs it).
+
+Layout: OUT/{pyspy,perf,requests}/{quiet,hog}/{A,B}/sNN/rK.{folded,perf}
 """
 
 import os
@@ -21,6 +24,9 @@ PERF_HZ = "1000"
 
 def start_workload(tool, variant, build):
     env = dict(os.environ)
+    if tool == "requests":
+        env["SLOW_EXECUTE"] = SLOWDOWN if variant == "B" else "1.0"
+        return subprocess.Popen([sys.executable, os.path.join(HERE, "requests.py")], env=env)
     if tool == "pyspy":
         env["SLOW_TOKENIZE"] = SLOWDOWN if variant == "B" else "1.0"
         return subprocess.Popen([sys.executable, os.path.join(HERE, "workload.py")], env=env)
@@ -28,10 +34,11 @@ def start_workload(tool, variant, build):
 
 
 def capture_round(tool, pid, seconds, path):
-    if tool == "pyspy":
+    if tool in ("pyspy", "requests"):
+        mode = ["--nonblocking"] if tool == "pyspy" else []
         subprocess.run(
             ["py-spy", "record", "--pid", str(pid), "--duration", str(seconds), "--rate", "100",
-             "--format", "raw", "--nonblocking", "-o", path],
+             "--format", "raw", "-o", path] + mode,
             check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     else:
         data = path + ".data"
@@ -64,7 +71,7 @@ def main():
                         plan.append(("B", i))
                 for variant, i in plan:
                     d = os.path.join(out, tool, cond, variant, "s%02d" % i)
-                    ext = "folded" if tool == "pyspy" else "perf"
+                    ext = "perf" if tool == "perf" else "folded"
                     if os.path.exists(os.path.join(d, "r%d.%s" % (rounds - 1, ext))):
                         continue
                     os.makedirs(d, exist_ok=True)
