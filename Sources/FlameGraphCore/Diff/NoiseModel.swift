@@ -122,17 +122,17 @@ public enum NoiseModel {
         let sizes = groups.filter { $0.count >= 2 }.map(\.count)
         let phi0 = settings.defaultDispersion
         let session = nb > 0 && na > 0 ? 2 * settings.sessionVariance / (1 / nb + 1 / na) : 0
-        let replicate = pearson(groups, settings: settings).map { $0.chi2 / $0.df }
+        let rounds = pearson(groups, settings: settings)
+        let replicate = rounds.map { $0.chi2 / $0.df }
         let weight = settings.priorDegrees
         guard let between else {
             // Nothing between the sides: rounds (one process) are all there is, shrunk towards the
             // conservative value, and the session term (which rounds of one process cannot show) added;
             // without rounds that value alone, and the report says so.
-            let rounds = pearson(groups, settings: settings)
             let fallback = settings.unmeasuredDispersion
             let phi = rounds.map { (weight * fallback + $0.chi2) / (weight + $0.df) } ?? fallback
             return Estimate(
-                measured: rounds.map { $0.chi2 / $0.df }, degrees: rounds?.df ?? 0, betweenSides: false,
+                measured: replicate, degrees: rounds?.df ?? 0, betweenSides: false,
                 prior: fallback, priorDegrees: weight, session: session, replicates: sizes,
                 replicateDispersion: replicate, effective: max(1, phi) + session, usesDefault: rounds == nil)
         }
