@@ -104,6 +104,8 @@ public enum GateDecision {
                 frames[i].regressed = true
             } else if pValues[i] < settings.inconclusiveLevel || settings.inconclusiveLevel >= 1 {
                 frames[i].inconclusive = true
+                // φ holds the session term at these sample counts (it is in the prior); what more
+                // samples shrink is the rest.
                 let kappa = settings.noise.sessionVariance
                 let session = 2 * kappa / (1 / nb + 1 / na)
                 let n = samplesToDetect(
