@@ -108,15 +108,19 @@ final class RuntimeDotnetTests: CaptureTestCase {
         XCTAssertEqual(leftovers(), [], "temporary files left behind")
     }
 
-    /// Builds and starts the program for `seconds` with TMPDIR in `tmp`, and waits until its diagnostics
-    /// socket is there.
-    func startProgram(seconds: Int, file: StaticString = #filePath, line: UInt = #line) throws -> Process {
+    /// Builds and starts the program for `seconds` with TMPDIR in `tmp` (writing its own timing to
+    /// `shares` when given), and waits until its diagnostics socket is there.
+    func startProgram(
+        seconds: Int, shares: String? = nil, file: StaticString = #filePath, line: UInt = #line
+    ) throws -> Process {
         let exe = try buildProgram()
         let dotnet = try XCTUnwrap(RequiredTool.which("dotnet"))
         var env = ProcessInfo.processInfo.environment
         env["TMPDIR"] = tmp
         let target = try start(
-            dotnet, ["exec", "--runtimeconfig", "\(dir)/TwoMethods.runtimeconfig.json", exe, "\(seconds)"],
+            dotnet,
+            ["exec", "--runtimeconfig", "\(dir)/TwoMethods.runtimeconfig.json", exe, "\(seconds)"]
+                + (shares.map { [$0] } ?? []),
             environment: env)
         let pid = target.processIdentifier
         XCTAssertTrue(
@@ -127,20 +131,22 @@ final class RuntimeDotnetTests: CaptureTestCase {
 
     /// `dotnet --pid`: the diagnostics IPC protocol against a running program.
     func testDotnetPidAttachesThroughTheDiagnosticsSocket() throws {
-        let target = try startProgram(seconds: 30)
+        let target = try startProgram(seconds: 20, shares: "\(dir)/pid-shares.txt")
         let pid = target.processIdentifier
         let run = try fg([
             "dotnet", "--pid", String(pid), "--duration", "6", "--rounds", "2", "--output", "\(dir)/pid.svg",
             "--folded-output", "\(dir)/pid.folded",
         ])
         XCTAssertEqual(run.status, 0, run.stderr)
-        let stacks = try folded("\(dir)/pid.folded")
-        let heavy = share(stacks, function: "TwoMethods.HeavyWork")
-        let light = share(stacks, function: "TwoMethods.LightWork")
-        // Steady state: the program spends twice as long in HeavyWork as in LightWork.
-        XCTAssertEqual(heavy / max(heavy + light, 1e-9), 2.0 / 3.0, accuracy: 0.08, "heavy \(heavy), light \(light)")
-        XCTAssertGreaterThan(heavy + light, 0.8)
         XCTAssertTrue(target.isRunning, "attaching must not stop the program")
+        let stacks = try folded("\(dir)/pid.folded")
+        XCTAssertGreaterThan(
+            share(stacks, function: "TwoMethods.HeavyWork") + share(stacks, function: "TwoMethods.LightWork"), 0.8)
+        // The two methods' shares are what the program timed itself (the 2:1 work split is not a 2:1
+        // time split on every runner: one CI run measured 0.77 of the two for HeavyWork).
+        target.waitUntilExit()
+        let shares = try Self.programShares(try String(contentsOfFile: "\(dir)/pid-shares.txt", encoding: .utf8))
+        try assertShares(folded: "\(dir)/pid.folded", program: shares)
     }
 
     /// `dotnet --pid` on a program that exits during the session keeps what was streamed.
