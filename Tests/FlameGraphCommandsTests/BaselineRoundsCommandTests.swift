@@ -7,8 +7,7 @@ import XCTest
 /// calibration workload (Tests/Fixtures/reports/inputs).
 final class BaselineRoundsCommandTests: XCTestCase {
     var dir = ""
-    let inputs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/reports/inputs").path
+    let inputs = Fixtures.path("reports/inputs")
 
     override func setUpWithError() throws { dir = try makeTemporaryDirectory("fg-rounds") }
     override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: dir) }

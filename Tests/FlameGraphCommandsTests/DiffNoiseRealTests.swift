@@ -9,8 +9,7 @@ import XCTest
 /// the +9 pp was inconclusive; weighted by share they are 4 % of the weight (docs/GATE.md).
 final class DiffNoiseRealTests: XCTestCase {
     var dir = ""
-    let inputs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/reports/inputs").path
+    let inputs = Fixtures.path("reports/inputs")
 
     override func setUpWithError() throws { dir = try makeTemporaryDirectory("fg-noise-real") }
     override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: dir) }

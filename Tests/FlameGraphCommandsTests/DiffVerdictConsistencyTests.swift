@@ -7,8 +7,7 @@ import XCTest
 /// frames are not gated on SVG input either. Real py-spy rounds (Tests/Fixtures/reports/inputs).
 final class DiffVerdictConsistencyTests: XCTestCase {
     var dir = ""
-    let inputs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/reports/inputs").path
+    let inputs = Fixtures.path("reports/inputs")
 
     override func setUpWithError() throws { dir = try makeTemporaryDirectory("fg-verdicts") }
     override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: dir) }

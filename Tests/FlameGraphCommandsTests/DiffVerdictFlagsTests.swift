@@ -7,8 +7,7 @@ import XCTest
 /// a side of a +12 pp change is inconclusive there.
 final class DiffVerdictFlagsTests: XCTestCase {
     var dir = ""
-    let inputs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/reports/inputs").path
+    let inputs = Fixtures.path("reports/inputs")
 
     override func setUpWithError() throws { dir = try makeTemporaryDirectory("fg-verdict-flags") }
     override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: dir) }

@@ -7,8 +7,7 @@ import XCTest
 /// The service is a real HTTP server on loopback handing out real py-spy rounds as its `/admin/profile`
 /// (Tests/Fixtures/reports/inputs: A-r1 against B-r3, one round a side of a +12 pp change, is inconclusive).
 final class GateExitStatusTests: XCTestCase {
-    let inputs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("Fixtures/reports/inputs").path
+    let inputs = Fixtures.path("reports/inputs")
 
     func testReportJSONExitStatusFollowsFailOnInconclusive() throws {
         let python = try RequiredTool.require("python3", install: "apt-get install python3")
