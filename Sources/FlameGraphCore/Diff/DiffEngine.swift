@@ -63,7 +63,7 @@ public enum DiffEngine {
         let perRound = (nb / Double(max(before.count, 1)) + na / Double(max(after.count, 1))) / 2
         let rate = samplesPerSecond(after)
         GateDecision.decide(
-            &frames, counts: counts, nb: nb, na: na, phi: noise.effective, settings: settings, today: today,
+            &frames, counts: counts, nb: nb, na: na, noise: noise, settings: settings, today: today,
             perRound: perRound, samplesPerSecond: rate, callees: { callees(among: $0, in: normalizedAfter) })
         if metric == .total {
             explainCallers(

@@ -69,13 +69,15 @@ public enum GateDecision {
     }
 
     /// Marks regressions and inconclusive frames in `frames` (in place). `counts` gives each frame's
-    /// metric samples (before, after); `nb`/`na` the sides' samples; `perRound` the samples of one round
-    /// (for advice); `samplesPerSecond` when known.
+    /// metric samples (before, after); `nb`/`na` the sides' samples; `noise` the dispersion the test uses
+    /// and the session term it holds; `perRound` the samples of one round (for advice); `samplesPerSecond`
+    /// when known.
     static func decide(
-        _ frames: inout [FrameChange], counts: [(Double, Double)], nb: Double, na: Double, phi: Double,
-        settings: GateSettings, today: String, perRound: Double, samplesPerSecond: Double?,
-        callees: (Set<String>) -> [String: Set<String>] = { _ in [:] }
+        _ frames: inout [FrameChange], counts: [(Double, Double)], nb: Double, na: Double,
+        noise: NoiseModel.Estimate, settings: GateSettings, today: String, perRound: Double,
+        samplesPerSecond: Double?, callees: (Set<String>) -> [String: Set<String>] = { _ in [:] }
     ) {
+        let phi = noise.effective
         let alpha = 1 - settings.confidence
         let metric = settings.metric
         var pValues = [Double](repeating: 1, count: frames.count)
@@ -106,11 +108,10 @@ public enum GateDecision {
                 frames[i].inconclusive = true
                 // φ holds the session term at these sample counts (it is in the prior); what more
                 // samples shrink is the rest.
-                let kappa = settings.noise.sessionVariance
-                let session = 2 * kappa / (1 / nb + 1 / na)
                 let n = samplesToDetect(
-                    deltaPP: frames[i].delta(metric), p: frames[i].shareBefore(metric), phi: max(1, phi - session),
-                    kappa: kappa, alpha: alpha / Double(family))
+                    deltaPP: frames[i].delta(metric), p: frames[i].shareBefore(metric),
+                    phi: max(1, phi - noise.session), kappa: settings.noise.sessionVariance,
+                    alpha: alpha / Double(family))
                 let rounds = perRound > 0 && n.isFinite ? Int(min((n / perRound).rounded(.up), 1e9)) : 0
                 frames[i].settle = SettleAdvice(
                     samplesPerSide: n, roundsPerSide: n.isFinite ? max(rounds, 1) : 0,
