@@ -102,7 +102,7 @@ public struct DiffResult: Sendable {
     /// The dispersion the test used and where it came from.
     public var noise = NoiseModel.Estimate(
         measured: nil, degrees: 0, betweenSides: false, prior: 1, priorDegrees: 0, session: 0, replicates: [],
-        effective: 1, usesDefault: true)
+        effective: 1)
     /// Samples per second of the after side, when the profile says (for "seconds to settle").
     public var samplesPerSecond: Double? = nil
     public var warnings: [String] = []

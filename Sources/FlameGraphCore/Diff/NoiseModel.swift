@@ -56,7 +56,7 @@ public enum NoiseModel {
         /// The dispersion the test uses, never below 1.
         public var effective: Double
         /// True when the conservative default applies alone (nothing measured).
-        public var usesDefault: Bool
+        public var usesDefault: Bool { measured == nil }
 
         public var description: String {
             func f(_ x: Double) -> String { NumberFormatting.fixed(x, decimals: 2) }
@@ -134,7 +134,7 @@ public enum NoiseModel {
             return Estimate(
                 measured: replicate, degrees: rounds?.df ?? 0, betweenSides: false,
                 prior: fallback, priorDegrees: weight, session: session, replicates: sizes,
-                replicateDispersion: replicate, effective: max(1, phi) + session, usesDefault: rounds == nil)
+                replicateDispersion: replicate, effective: max(1, phi) + session)
         }
         // The sides are two sessions: what they differ by already holds the session term, so the
         // measurement is shrunk towards the prior for this comparison (φ₀ plus the session term at these
@@ -144,6 +144,6 @@ public enum NoiseModel {
         return Estimate(
             measured: between.chi2 / between.df, degrees: between.df, betweenSides: true, prior: prior,
             priorDegrees: weight, session: session, replicates: sizes, replicateDispersion: replicate,
-            effective: max(1, phi), usesDefault: false)
+            effective: max(1, phi))
     }
 }
