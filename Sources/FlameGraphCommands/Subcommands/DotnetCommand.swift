@@ -14,8 +14,9 @@ struct DotnetCommand: ParsableCommand {
             --pid attaches to a running process through the runtime's diagnostics socket
             ($TMPDIR/dotnet-diagnostic-PID-*-socket), as dotnet-trace does, one session per round.
             Weights are microseconds of thread time in managed code: each sample counts the time until
-            that thread's next sample (the sample profiler pauses while the runtime is suspended, e.g. in
-            a GC, so plain counts would under-weight code that allocates). `file`, `collapse` and `diff`
+            that thread's next sample of any kind (the sample profiler pauses while the runtime is
+            suspended, e.g. in a GC, so plain counts would under-weight code that allocates; a thread
+            that blocks stops counting at its first waiting sample). `file`, `collapse` and `diff`
             read .nettrace files too.
 
             Examples:

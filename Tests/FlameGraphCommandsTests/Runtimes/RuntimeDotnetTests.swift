@@ -31,64 +31,28 @@ final class RuntimeDotnetTests: CaptureTestCase {
         }
         """
 
-    /// Compiles the program and writes its runtimeconfig; returns the assembly's path.
-    func buildProgram() throws -> String {
-        let mcs = try RequiredTool.require("mcs", install: "apt-get install mono-mcs")
-        try RequiredTool.require("dotnet", install: "pip install dotnetcore2 (ci/setup links it onto PATH)")
-        try Self.program.write(toFile: "\(dir)/TwoMethods.cs", atomically: true, encoding: .utf8)
-        let r = try TestProcess.run(
-            mcs, ["-optimize+", "-out:\(dir)/TwoMethods.exe", "\(dir)/TwoMethods.cs"], timeout: 300)
-        guard r.status == 0 else {
-            XCTFail("mcs failed: \(r.output)")
-            throw CocoaError(.executableLoad)
-        }
-        let config = """
-            {"runtimeOptions":{"tfm":"netcoreapp3.1","framework":{"name":"Microsoft.NETCore.App","version":"3.1.0"},\
-            "configProperties":{"System.Globalization.Invariant":true}}}
-            """
-        try config.write(toFile: "\(dir)/TwoMethods.runtimeconfig.json", atomically: true, encoding: .utf8)
-        return "\(dir)/TwoMethods.exe"
-    }
+    func buildProgram() throws -> String { try buildDotnetProgram("TwoMethods", source: Self.program) }
 
-    static func programShares(_ output: String) throws -> (heavy: Double, light: Double) {
-        let line = try XCTUnwrap(output.split(separator: "\n").first { $0.hasPrefix("SHARES ") }, output)
-        let fields = line.split(separator: " ")
-        return (try XCTUnwrap(Double(fields[1])), try XCTUnwrap(Double(fields[2])))
-    }
-
-    func assertShares(folded path: String, program: (heavy: Double, light: Double)) throws {
-        try assertShares(
-            folded: path, [("TwoMethods.HeavyWork", program.heavy), ("TwoMethods.LightWork", program.light)])
+    func assertShares(
+        folded path: String, program: (Double, Double), file: StaticString = #filePath, line: UInt = #line
+    ) throws {
+        try assertSplit(
+            folded: path, "TwoMethods.HeavyWork", "TwoMethods.LightWork", program: program,
+            file: file, line: line)
+        let stacks = try folded(path)
+        XCTAssertGreaterThan(
+            share(stacks, function: "TwoMethods.HeavyWork") + share(stacks, function: "TwoMethods.LightWork"), 0.8,
+            "the two methods are the program's work", file: file, line: line)
     }
 
     /// EventPipe by environment (as a user without flame-graph would), then `collapse` reads the nettrace.
     func testNettraceOfTwoMethodsMatchesTheProgramsOwnTiming() throws {
-        let exe = try buildProgram()
-        let traces = "\(dir)/traces"
-        try FileManager.default.createDirectory(atPath: traces, withIntermediateDirectories: true)
-        var env = ProcessInfo.processInfo.environment
-        env["COMPlus_EnableEventPipe"] = "1"
-        env["COMPlus_EventPipeOutputPath"] = traces + "/"
-        env["COMPlus_EventPipeConfig"] =
-            "Microsoft-DotNETCore-SampleProfiler:0:5,Microsoft-Windows-DotNETRuntime:4c14fccbd:5"
-        let dotnet = try XCTUnwrap(RequiredTool.which("dotnet"))
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: dotnet)
-        p.arguments = ["exec", "--runtimeconfig", "\(dir)/TwoMethods.runtimeconfig.json", exe, "6"]
-        p.environment = env
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        try p.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        XCTAssertEqual(p.terminationStatus, 0, output)
-        let trace = try XCTUnwrap(
-            try FileManager.default.contentsOfDirectory(atPath: traces).first { $0.hasSuffix(".nettrace") })
-        let run = try fg(["collapse", "--input", "\(traces)/\(trace)", "--output", "\(dir)/out.folded"])
+        let (output, trace) = try runWithEventPipe(try buildProgram(), ["6"])
+        let run = try fg(["collapse", "--input", trace, "--output", "\(dir)/out.folded"])
         XCTAssertEqual(run.status, 0, run.stderr)
-        try assertShares(folded: "\(dir)/out.folded", program: try Self.programShares(output))
+        try assertShares(folded: "\(dir)/out.folded", program: try programTimes(output))
         // The SVG says what the weights are: microseconds of thread time.
-        let svg = try fg(["file", "--input", "\(traces)/\(trace)", "--output", "\(dir)/out.svg"])
+        let svg = try fg(["file", "--input", trace, "--output", "\(dir)/out.svg"])
         XCTAssertEqual(svg.status, 0, svg.stderr)
         XCTAssertTrue(try svgFrameNames("\(dir)/out.svg").contains("TwoMethods.HeavyWork"))
     }
@@ -102,7 +66,7 @@ final class RuntimeDotnetTests: CaptureTestCase {
             "--folded-output", "\(dir)/cmd.folded",
         ])
         XCTAssertEqual(run.status, 0, run.stderr)
-        let shares = try Self.programShares(try String(contentsOfFile: "\(dir)/shares.txt", encoding: .utf8))
+        let shares = try programTimes(try String(contentsOfFile: "\(dir)/shares.txt", encoding: .utf8))
         try assertShares(folded: "\(dir)/cmd.folded", program: shares)
         XCTAssertTrue(try svgFrameNames("\(dir)/cmd.svg").contains("TwoMethods.LightWork"))
         XCTAssertEqual(leftovers(), [], "temporary files left behind")
@@ -139,13 +103,10 @@ final class RuntimeDotnetTests: CaptureTestCase {
         ])
         XCTAssertEqual(run.status, 0, run.stderr)
         XCTAssertTrue(target.isRunning, "attaching must not stop the program")
-        let stacks = try folded("\(dir)/pid.folded")
-        XCTAssertGreaterThan(
-            share(stacks, function: "TwoMethods.HeavyWork") + share(stacks, function: "TwoMethods.LightWork"), 0.8)
-        // The two methods' shares are what the program timed itself (the 2:1 work split is not a 2:1
+        // The two methods' split is what the program timed itself (the 2:1 work split is not a 2:1
         // time split on every runner: one CI run measured 0.77 of the two for HeavyWork).
         target.waitUntilExit()
-        let shares = try Self.programShares(try String(contentsOfFile: "\(dir)/pid-shares.txt", encoding: .utf8))
+        let shares = try programTimes(try String(contentsOfFile: "\(dir)/pid-shares.txt", encoding: .utf8))
         try assertShares(folded: "\(dir)/pid.folded", program: shares)
     }
 

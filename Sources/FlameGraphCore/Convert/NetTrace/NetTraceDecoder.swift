@@ -9,6 +9,8 @@
 /// - The sample profiler takes no samples while the runtime is suspended (a GC), so counting samples
 ///   over-weights code that does not allocate. Each sample is weighted by the time until the same
 ///   thread's next sample instead (the last one by the sampling interval): time, not sample counts.
+///   "Next sample" means any of that thread's samples, external ones included: a thread that computes
+///   and then blocks must not have its waiting charged to the last managed stack it ran.
 /// - Method names come from the runtime's method-load and rundown events; addresses no event names
 ///   (the runtime's own native code) collapse into one `[native]` frame per run.
 public enum NetTraceDecoder {
@@ -30,7 +32,7 @@ public enum NetTraceDecoder {
         try stream.run(&collector, allowTruncated: allowTruncated)
         var diagnostics = Diagnostics()
         for w in stream.warnings { diagnostics.warn(w) }
-        guard !collector.samples.isEmpty else {
+        guard collector.samples.contains(where: { $0.stack >= 0 }) else {
             throw FlameGraphError(
                 .badInput,
                 "\(sourceName): no managed-code CPU samples in this nettrace (was the Microsoft-DotNETCore-SampleProfiler provider enabled?)"
@@ -51,7 +53,10 @@ struct NetTraceSampleCollector: NetTraceVisitor {
     struct Sample {
         var thread: UInt64
         var timestamp: Int64
+        /// The interned stack of a managed-code sample; `Sample.external` for a thread that was waiting
+        /// or in native code (kept only to end the gap of that thread's previous sample).
         var stack: Int32
+        static let external: Int32 = -1
     }
 
     static let sampleProvider = "Microsoft-DotNETCore-SampleProfiler"
@@ -93,8 +98,9 @@ struct NetTraceSampleCollector: NetTraceVisitor {
             guard kind.eventID == 0 || kind.name == "ThreadSample" else { return }
             var p = payload
             let type = p.remaining >= 4 ? try p.u32() : Self.managedSample
-            guard type == Self.managedSample, let stack = currentStacks[header.stackID] else { return }
-            samples.append(Sample(thread: header.threadID, timestamp: header.timestamp, stack: stack))
+            let stack = type == Self.managedSample ? currentStacks[header.stackID] : nil
+            samples.append(
+                Sample(thread: header.threadID, timestamp: header.timestamp, stack: stack ?? Sample.external))
         } else if ClrMethodMap.isMethodEvent(kind) {
             try methods.add(payload: payload)
         }
@@ -116,6 +122,7 @@ struct NetTraceSampleCollector: NetTraceVisitor {
         var framesOf: [Int32: [String]] = [:]
         for (k, index) in order.enumerated() {
             let s = samples[index]
+            guard s.stack != Sample.external else { continue }
             var weight = intervalMicroseconds
             if k + 1 < order.count, samples[order[k + 1]].thread == s.thread {
                 weight = Double(samples[order[k + 1]].timestamp - s.timestamp) / ticksPerMicrosecond
