@@ -23,6 +23,23 @@ extension CaptureTestCase {
         return "\(dir)/\(name).exe"
     }
 
+    /// Starts a built program with TMPDIR in `tmp` and waits until its diagnostics socket is there.
+    func startDotnetProgram(
+        _ exe: String, _ args: [String], file: StaticString = #filePath, line: UInt = #line
+    ) throws -> Process {
+        let name = URL(fileURLWithPath: exe).deletingPathExtension().lastPathComponent
+        let dotnet = try XCTUnwrap(RequiredTool.which("dotnet"))
+        var env = ProcessInfo.processInfo.environment
+        env["TMPDIR"] = tmp
+        let target = try start(
+            dotnet, ["exec", "--runtimeconfig", "\(dir)/\(name).runtimeconfig.json", exe] + args, environment: env)
+        let pid = target.processIdentifier
+        XCTAssertTrue(
+            eventually(20) { self.leftovers().contains { $0.hasPrefix("dotnet-diagnostic-\(pid)-") } },
+            "no diagnostics socket", file: file, line: line)
+        return target
+    }
+
     /// Runs a built program with EventPipe switched on by environment, as a user without flame-graph
     /// would; returns what it printed and the .nettrace it wrote.
     func runWithEventPipe(_ exe: String, _ args: [String]) throws -> (output: String, trace: String) {

@@ -77,20 +77,8 @@ final class RuntimeDotnetTests: CaptureTestCase {
     func startProgram(
         seconds: Int, shares: String? = nil, file: StaticString = #filePath, line: UInt = #line
     ) throws -> Process {
-        let exe = try buildProgram()
-        let dotnet = try XCTUnwrap(RequiredTool.which("dotnet"))
-        var env = ProcessInfo.processInfo.environment
-        env["TMPDIR"] = tmp
-        let target = try start(
-            dotnet,
-            ["exec", "--runtimeconfig", "\(dir)/TwoMethods.runtimeconfig.json", exe, "\(seconds)"]
-                + (shares.map { [$0] } ?? []),
-            environment: env)
-        let pid = target.processIdentifier
-        XCTAssertTrue(
-            eventually(20) { self.leftovers().contains { $0.hasPrefix("dotnet-diagnostic-\(pid)-") } },
-            "no diagnostics socket", file: file, line: line)
-        return target
+        try startDotnetProgram(
+            try buildProgram(), ["\(seconds)"] + (shares.map { [$0] } ?? []), file: file, line: line)
     }
 
     /// `dotnet --pid`: the diagnostics IPC protocol against a running program.

@@ -32,10 +32,19 @@ public enum NetTraceDecoder {
         try stream.run(&collector, allowTruncated: allowTruncated)
         var diagnostics = Diagnostics()
         for w in stream.warnings { diagnostics.warn(w) }
-        guard collector.samples.contains(where: { $0.stack >= 0 }) else {
+        // The runtime marks no sample as running managed code: the process was idle all along, or the
+        // runtime marks every sample external (Windows; .NET 9–10 before their fix). Either way running
+        // cannot be told from waiting, so every sample with a stack counts, and the reader is told.
+        let threadTime = !collector.samples.contains { $0.running && $0.stack >= 0 }
+        guard collector.samples.contains(where: { $0.stack >= 0 && !collector.isEmpty(stack: $0.stack) }) else {
             throw FlameGraphError(
                 .badInput,
                 "\(sourceName): no managed-code CPU samples in this nettrace (was the Microsoft-DotNETCore-SampleProfiler provider enabled?)"
+            )
+        }
+        if threadTime {
+            diagnostics.warn(
+                "\(sourceName): the runtime marked no sample as running managed code (an idle process, or a runtime that marks every sample external: Windows, .NET 9–10), so weights are thread time with waiting included"
             )
         }
         if collector.methods.isEmpty {
@@ -44,7 +53,7 @@ public enum NetTraceDecoder {
             )
         }
         collector.methods.seal()
-        return (collector.profiles(count: max(1, count)), diagnostics)
+        return (collector.profiles(count: max(1, count), threadTime: threadTime), diagnostics)
     }
 }
 
@@ -53,10 +62,12 @@ struct NetTraceSampleCollector: NetTraceVisitor {
     struct Sample {
         var thread: UInt64
         var timestamp: Int64
-        /// The interned stack of a managed-code sample; `Sample.external` for a thread that was waiting
-        /// or in native code (kept only to end the gap of that thread's previous sample).
+        /// The interned stack, or `Sample.unknown` when the event's stack id names none.
         var stack: Int32
-        static let external: Int32 = -1
+        /// Marked as running managed code; external samples (waiting, or in native code) are kept to end
+        /// the gap of the thread's previous sample and carry no weight of their own.
+        var running: Bool
+        static let unknown: Int32 = -1
     }
 
     static let sampleProvider = "Microsoft-DotNETCore-SampleProfiler"
@@ -98,17 +109,20 @@ struct NetTraceSampleCollector: NetTraceVisitor {
             guard kind.eventID == 0 || kind.name == "ThreadSample" else { return }
             var p = payload
             let type = p.remaining >= 4 ? try p.u32() : Self.managedSample
-            let stack = type == Self.managedSample ? currentStacks[header.stackID] : nil
             samples.append(
-                Sample(thread: header.threadID, timestamp: header.timestamp, stack: stack ?? Sample.external))
+                Sample(
+                    thread: header.threadID, timestamp: header.timestamp,
+                    stack: currentStacks[header.stackID] ?? Sample.unknown, running: type == Self.managedSample))
         } else if ClrMethodMap.isMethodEvent(kind) {
             try methods.add(payload: payload)
         }
     }
 
-    /// Weights each sample by the gap to its thread's next sample, names frames, and adds the stacks to
-    /// the profile of its time window.
-    func profiles(count: Int) -> [Profile] {
+    func isEmpty(stack: Int32) -> Bool { stackList[Int(stack)].isEmpty }
+
+    /// Weights each running sample (every sample with a stack under `threadTime`) by the gap to its
+    /// thread's next sample, names frames, and adds the stacks to the profile of its time window.
+    func profiles(count: Int, threadTime: Bool = false) -> [Profile] {
         var template = Profile()
         template.unit = .microseconds
         var profiles = [Profile](repeating: template, count: count)
@@ -122,7 +136,7 @@ struct NetTraceSampleCollector: NetTraceVisitor {
         var framesOf: [Int32: [String]] = [:]
         for (k, index) in order.enumerated() {
             let s = samples[index]
-            guard s.stack != Sample.external else { continue }
+            guard s.stack != Sample.unknown, s.running || threadTime, !stackList[Int(s.stack)].isEmpty else { continue }
             var weight = intervalMicroseconds
             if k + 1 < order.count, samples[order[k + 1]].thread == s.thread {
                 weight = Double(samples[order[k + 1]].timestamp - s.timestamp) / ticksPerMicrosecond
