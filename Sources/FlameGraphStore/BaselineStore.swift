@@ -101,9 +101,7 @@ extension BaselineStore {
         guard !profiles.isEmpty else {
             throw FlameGraphError(.badInput, "No profile to save as the baseline of service '\(service)'.")
         }
-        var merged = Profile()
-        merged.unit = profiles[0].unit
-        for p in profiles { merged.merge(p) }
+        let merged = Profile.merged(profiles)
         var metadata = metadata
         metadata.rounds = profiles.count >= 2 ? profiles.count : nil
         metadata.samplingInterval = metadata.samplingInterval ?? merged.samplingInterval

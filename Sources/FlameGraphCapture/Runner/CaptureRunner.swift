@@ -115,8 +115,8 @@ public struct CaptureRunner: Sendable {
         throws -> CaptureResult
     {
         let rounds = captured.map(\.profile).filter { $0.totalWeight > 0 }
-        guard var merged = rounds.first else { throw source.nothingCaptured(session) }
-        for round in rounds.dropFirst() { merged.merge(round) }
+        guard !rounds.isEmpty else { throw source.nothingCaptured(session) }
+        let merged = Profile.merged(rounds)
         // A last round that found the target gone is no news (the source said so); others are.
         let empty = captured.filter { $0.profile.totalWeight == 0 && !$0.targetEnded }.count
         if empty > 0 {

@@ -42,11 +42,8 @@ struct BaselineCommand: ParsableCommand {
             let rounds = try input.map { try ProfileLoader.load([$0], format: format, quiet: quiet) }
             let (store, repository) = try storeOptions.open()
             let sha = try storeOptions.resolve(commit, in: repository)
-            var merged = Profile()
-            merged.unit = rounds[0].unit
-            for r in rounds { merged.merge(r) }
             let metadata = BaselineMetadataFactory.make(
-                for: merged,
+                for: Profile.merged(rounds),
                 captureCommand: BaselineMetadataFactory.redactedCommandLine(Array(CommandLine.arguments.dropFirst())))
             let record = try store.save(service: service, commit: sha, rounds: rounds, metadata: metadata, force: force)
             let kept = rounds.count >= 2 ? ", \(rounds.count) rounds" : ""

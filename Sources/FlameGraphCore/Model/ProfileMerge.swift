@@ -1,4 +1,12 @@
 extension Profile {
+    /// The rounds of one capture as one profile. One round is returned as it is: no copy of a large
+    /// profile's arrays is made just to merge nothing into it. `rounds` must not be empty.
+    public static func merged(_ rounds: [Profile]) -> Profile {
+        var merged = rounds[0]
+        for round in rounds.dropFirst() { merged.merge(round) }
+        return merged
+    }
+
     /// Adds every stack of `other` to this profile (names are re-interned; input order is appended).
     /// Nodes new to this profile are added in `other`'s node order, so merging a profile of the input
     /// that follows gives the ids one pass over both would have given. Returns `other`'s node → node.

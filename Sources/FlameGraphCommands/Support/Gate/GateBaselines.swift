@@ -33,7 +33,7 @@ struct GateBaselines {
     ) throws -> String {
         let repository = try Repository(discoveringFrom: repositoryPath)
         let commit = try repository.headCommit()
-        let merged = Self.merge(rounds)
+        let merged = Profile.merged(rounds)
         if let directory {
             try CheckedInBaselines(directory: directory).save(
                 service: service, commit: commit, rounds: rounds, merged: merged, metadata: metadata, load: load)
@@ -61,11 +61,5 @@ struct GateBaselines {
         return Found(
             rounds: rounds, history: history, label: "commit \(match.commit.prefix(12))\(back)",
             commit: match.commit, metadata: record.metadata, load: nil)
-    }
-
-    static func merge(_ rounds: [Profile]) -> Profile {
-        var merged = rounds[0]
-        for p in rounds.dropFirst() { merged.merge(p) }
-        return merged
     }
 }

@@ -68,7 +68,7 @@ struct GateRunner {
         }
         if GateSignals.shared.interrupted { throw GateSignals.interruption }
         report.load = captured.load
-        let merged = GateBaselines.merge(captured.rounds)
+        let merged = Profile.merged(captured.rounds)
         try OutputFile.write(FoldedWriter.write(merged), to: "\(outputDirectory)/\(name).folded")
         try Rendering.draw(
             merged, output: "\(outputDirectory)/\(name).svg", foldedOutput: nil,
