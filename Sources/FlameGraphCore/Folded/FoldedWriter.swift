@@ -11,8 +11,19 @@ public enum FoldedWriter {
     /// Stacks with zero weight (on both sides) are left out.
     public static func write(_ profile: Profile) -> [UInt8] {
         let leaves = profile.leafNodes()
-        // Build every stack's text once, then sort the texts.
+        // Build every stack's text once, then sort the texts. Both buffers are sized exactly first: a
+        // 53 MB profile of deep stacks must not leave a doubled array behind (an array that outgrows
+        // its reservation by a byte takes twice the room).
+        var textBytes = 0
+        for leaf in leaves {
+            var n = leaf
+            while n > 0 {
+                textBytes += profile.names.bytes(profile.name[Int(n)]).count + 1
+                n = profile.parent[Int(n)]
+            }
+        }
         var text: [UInt8] = []
+        text.reserveCapacity(textBytes)
         var bounds: [(start: Int, end: Int, node: Int32)] = []
         bounds.reserveCapacity(leaves.count)
         var path: [Int32] = []
@@ -38,8 +49,16 @@ public enum FoldedWriter {
                 return c != 0 ? c < 0 : la < lb
             }
         }
+        var weights: [UInt8] = []  // each line's weights formatted once to count them: " W\n", " B A\n"
+        var tails = 0
+        for b in bounds {
+            weights.removeAll(keepingCapacity: true)
+            if let before = profile.selfBefore { NumberFormatting.appendWeight(before[Int(b.node)], to: &weights) }
+            NumberFormatting.appendWeight(profile.selfWeight[Int(b.node)], to: &weights)
+            tails += weights.count + (profile.selfBefore == nil ? 2 : 3)
+        }
         var out: [UInt8] = []
-        out.reserveCapacity(text.count + bounds.count * 8)
+        out.reserveCapacity(text.count + tails)
         for b in bounds {
             out.append(contentsOf: text[b.start..<b.end])
             out.append(0x20)
