@@ -93,15 +93,17 @@ extension BaselineStore {
     /// Stores the rounds of one capture (`[Profile]`, as `--rounds N` produces them): the merged profile
     /// and, for two or more, every round, so later comparisons have replicates on both sides. The
     /// metadata's sample count and total weight are the merged profile's; `rounds` is set here, and the
-    /// sampling interval (when the caller gave none) is the merged profile's.
+    /// sampling interval (when the caller gave none) is the merged profile's. `merged`: the rounds
+    /// merged, when the caller already has them (`Profile.merged(rounds)` otherwise).
     @discardableResult
     public func save(
-        service: String, commit: String, rounds profiles: [Profile], metadata: BaselineMetadata, force: Bool = false
+        service: String, commit: String, rounds profiles: [Profile], merged: Profile? = nil,
+        metadata: BaselineMetadata, force: Bool = false
     ) throws -> BaselineRecord {
         guard !profiles.isEmpty else {
             throw FlameGraphError(.badInput, "No profile to save as the baseline of service '\(service)'.")
         }
-        let merged = Profile.merged(profiles)
+        let merged = merged ?? Profile.merged(profiles)
         var metadata = metadata
         metadata.rounds = profiles.count >= 2 ? profiles.count : nil
         metadata.samplingInterval = metadata.samplingInterval ?? merged.samplingInterval

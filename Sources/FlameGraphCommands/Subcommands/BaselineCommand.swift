@@ -42,10 +42,12 @@ struct BaselineCommand: ParsableCommand {
             let rounds = try input.map { try ProfileLoader.load([$0], format: format, quiet: quiet) }
             let (store, repository) = try storeOptions.open()
             let sha = try storeOptions.resolve(commit, in: repository)
+            let merged = Profile.merged(rounds)
             let metadata = BaselineMetadataFactory.make(
-                for: Profile.merged(rounds),
+                for: merged,
                 captureCommand: BaselineMetadataFactory.redactedCommandLine(Array(CommandLine.arguments.dropFirst())))
-            let record = try store.save(service: service, commit: sha, rounds: rounds, metadata: metadata, force: force)
+            let record = try store.save(
+                service: service, commit: sha, rounds: rounds, merged: merged, metadata: metadata, force: force)
             let kept = rounds.count >= 2 ? ", \(rounds.count) rounds" : ""
             print("saved baseline \(record.service) @ \(record.commit.prefix(12)) (\(record.samples) samples\(kept))")
         }

@@ -96,7 +96,8 @@ enum CaptureFlow {
             duration: result.duration, rate: result.metadata.samplingRate)
         // A baseline keeps its rounds, so a later comparison has replicates on this side too.
         let record = try store.save(
-            service: service, commit: commit, rounds: result.rounds, metadata: metadata, force: options.replaceBaseline)
+            service: service, commit: commit, rounds: result.rounds, merged: result.merged, metadata: metadata,
+            force: options.replaceBaseline)
         if !options.output.quiet {
             Console.writeErr(
                 "flame-graph: saved baseline \(record.service) @ \(record.commit.prefix(12)) (\(ProgressLine.count(Double(record.samples), "sample")))\n"

@@ -29,11 +29,11 @@ struct GateBaselines {
     }
 
     func save(
-        service: String, rounds: [Profile], metadata: BaselineMetadata, load: LoadStatistics?, replace: Bool
+        service: String, rounds: [Profile], merged: Profile, metadata: BaselineMetadata, load: LoadStatistics?,
+        replace: Bool
     ) throws -> String {
         let repository = try Repository(discoveringFrom: repositoryPath)
         let commit = try repository.headCommit()
-        let merged = Profile.merged(rounds)
         if let directory {
             try CheckedInBaselines(directory: directory).save(
                 service: service, commit: commit, rounds: rounds, merged: merged, metadata: metadata, load: load)
@@ -41,7 +41,7 @@ struct GateBaselines {
         }
         // The rounds are kept, so a later comparison has replicates on the baseline's side too.
         try GitRefStore(repository: repository).save(
-            service: service, commit: commit, rounds: rounds, metadata: metadata, force: replace)
+            service: service, commit: commit, rounds: rounds, merged: merged, metadata: metadata, force: replace)
         return "of commit \(commit.prefix(12))"
     }
 

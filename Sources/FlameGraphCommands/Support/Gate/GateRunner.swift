@@ -87,7 +87,8 @@ struct GateRunner {
                 samples: samples, threshold: service.gate.threshold, repository: baselines.repository())
             metadata.notes = notes.isEmpty ? nil : notes
             let place = try baselines.save(
-                service: name, rounds: captured.rounds, metadata: metadata, load: captured.load, replace: replace)
+                service: name, rounds: captured.rounds, merged: merged, metadata: metadata, load: captured.load,
+                replace: replace)
             report.outcome = .saved(where: place, samples: samples, rounds: captured.rounds.count)
             report.warnings = notes
         case .compare:
