@@ -77,10 +77,12 @@ extension CaptureTestCase {
     /// Fails unless the split of the profile's weight between methods `a` and `b` is within `accuracy`
     /// of the split the program timed itself. The split, not each share of the whole: time a stalled
     /// runner spends between the two methods (in the stopwatch's native call, say) belongs to neither.
+    /// Returns the two methods' shares of the whole profile.
+    @discardableResult
     func assertSplit(
         folded path: String, _ a: String, _ b: String, program: (Double, Double), accuracy: Double = 0.08,
         file: StaticString = #filePath, line: UInt = #line
-    ) throws {
+    ) throws -> (Double, Double) {
         let stacks = try folded(path)
         let (sa, sb) = (share(stacks, function: a), share(stacks, function: b))
         XCTAssertGreaterThan(sa + sb, 0, "neither \(a) nor \(b) in \(path)", file: file, line: line)
@@ -90,5 +92,6 @@ extension CaptureTestCase {
             measured, expected, accuracy: accuracy,
             "\(a) / (\(a) + \(b)): profile \(measured) (shares \(sa), \(sb)), program \(expected)", file: file,
             line: line)
+        return (sa, sb)
     }
 }

@@ -136,7 +136,7 @@ struct NetTraceSampleCollector: NetTraceVisitor {
         var framesOf: [Int32: [String]] = [:]
         for (k, index) in order.enumerated() {
             let s = samples[index]
-            guard s.stack != Sample.unknown, s.running || threadTime, !stackList[Int(s.stack)].isEmpty else { continue }
+            guard s.stack != Sample.unknown, s.running || threadTime, !isEmpty(stack: s.stack) else { continue }
             var weight = intervalMicroseconds
             if k + 1 < order.count, samples[order[k + 1]].thread == s.thread {
                 weight = Double(samples[order[k + 1]].timestamp - s.timestamp) / ticksPerMicrosecond
